@@ -1,0 +1,44 @@
+"""Sphinx configuration of the skfnn documentation."""
+
+import os
+import sys
+
+# Document the source tree next to this folder, installed or not, so the
+# import of skfnn has to come after this path change.
+sys.path.insert(0, os.path.abspath(".."))
+
+import skfnn  # noqa: E402
+
+project = "skfnn"
+author = "The skfnn developers"
+copyright = "The skfnn developers"
+release = skfnn.__version__
+version = release
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+]
+
+autosummary_generate = True
+autodoc_default_options = {"members": True, "inherited-members": True}
+
+# Class pages list their methods through autosummary already.
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"/plot_",
+    "download_all_examples": False,
+    "within_subsection_order": "FileNameSortKey",
+}
+
+exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
+templates_path = []
+html_theme = "pydata_sphinx_theme"
+html_title = f"skfnn {release}"

@@ -1,0 +1,173 @@
+"""Hidden-layer activations phi, each defined with its derivative.
+
+Every activation is an :class:`Activation` holding two functions that work in
+place on preallocated arrays:
+
+- ``forward(s, out)`` writes h = phi(s) into ``out``;
+- ``backprop(s, h, delta)`` multiplies ``delta`` elementwise by phi'(s), the
+  factor of the delta recursion delta^(k) = phi'(s^(k)) * (W^(k+1))^T delta^(k+1).
+
+Both are written to stay finite for any finite s, in float32 and float64.
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from scipy.special import erf, expit
+
+LEAKY_SLOPE = 0.01
+_SQRT_HALF = np.sqrt(0.5)
+_INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
+
+
+@dataclass(frozen=True)
+class Activation:
+    """A hidden activation phi with its value and its derivative.
+
+    Parameters
+    ----------
+    name : str
+        Registry name.
+    forward : callable
+        ``forward(s, out)`` stores phi(s) in ``out``.
+    backprop : callable or None
+        ``backprop(s, h, delta)`` multiplies ``delta`` in place by phi'(s);
+        ``h`` is phi(s) as computed by ``forward``. None for activations whose
+        gradient is zero almost everywhere.
+    """
+
+    name: str
+    forward: Callable
+    backprop: Callable | None
+
+    @property
+    def trainable(self):
+        """Whether backprop can train a network with this activation."""
+        return self.backprop is not None
+
+
+def _identity_forward(s, out):
+    """Store phi(s) = s."""
+    np.copyto(out, s)
+
+
+def _identity_backprop(s, h, delta):
+    """Leave delta as it is: phi'(s) = 1."""
+
+
+def _relu_forward(s, out):
+    """Store phi(s) = max(0, s)."""
+    np.maximum(s, 0, out=out)
+
+
+def _relu_backprop(s, h, delta):
+    """Zero delta where s <= 0: phi'(s) = 1 if s > 0 else 0."""
+    delta[s <= 0] = 0
+
+
+def _leaky_relu_forward(s, out):
+    """Store phi(s) = max(a s, s) with the fixed slope a."""
+    np.multiply(s, LEAKY_SLOPE, out=out)
+    np.maximum(s, out, out=out)
+
+
+def _leaky_relu_backprop(s, h, delta):
+    """Scale delta by a where s <= 0: phi'(s) = 1 if s > 0 else a."""
+    delta[s <= 0] *= LEAKY_SLOPE
+
+
+def _logistic_forward(s, out):
+    """Store phi(s) = 1 / (1 + exp(-s)) without overflow."""
+    expit(s, out=out)
+
+
+def _logistic_backprop(s, h, delta):
+    """Multiply delta by phi'(s) = h (1 - h)."""
+    delta *= h
+    delta *= 1 - h
+
+
+def _tanh_forward(s, out):
+    """Store phi(s) = tanh(s)."""
+    np.tanh(s, out=out)
+
+
+def _tanh_backprop(s, h, delta):
+    """Multiply delta by phi'(s) = 1 - h^2."""
+    delta *= 1 - h * h
+
+
+def _elu_forward(s, out):
+    """Store phi(s) = s if s > 0 else exp(s) - 1."""
+    np.minimum(s, 0, out=out)
+    np.expm1(out, out=out)
+    np.copyto(out, s, where=s > 0)
+
+
+def _elu_backprop(s, h, delta):
+    """Multiply delta by phi'(s) = 1 if s > 0 else h + 1."""
+    negative = s <= 0
+    delta[negative] *= h[negative] + 1
+
+
+def _softplus_forward(s, out):
+    """Store phi(s) = log(1 + exp(s)) as a stable log-sum-exp."""
+    np.logaddexp(0, s, out=out)
+
+
+def _softplus_backprop(s, h, delta):
+    """Multiply delta by phi'(s) = sigma(s)."""
+    delta *= expit(s)
+
+
+def _silu_forward(s, out):
+    """Store phi(s) = s sigma(s)."""
+    expit(s, out=out)
+    out *= s
+
+
+def _silu_backprop(s, h, delta):
+    """Multiply delta by phi'(s) = sigma(s) (1 + s (1 - sigma(s)))."""
+    sigma = expit(s)
+    delta *= sigma * (1 + s * (1 - sigma))
+
+
+def _gelu_forward(s, out):
+    """Store phi(s) = s Phi(s), Phi the standard normal distribution."""
+    np.multiply(s, _SQRT_HALF, out=out)
+    erf(out, out=out)
+    out += 1
+    out *= 0.5
+    out *= s
+
+
+def _gelu_backprop(s, h, delta):
+    """Multiply delta by phi'(s) = Phi(s) + s N(s; 0, 1)."""
+    cdf = 0.5 * (1 + erf(s * _SQRT_HALF))
+    clipped = np.clip(s, -40, 40)
+    density = _INV_SQRT_2PI * np.exp(-0.5 * clipped * clipped)
+    delta *= cdf + s * density
+
+
+def _heaviside_forward(s, out):
+    """Store phi(s) = 1 if s >= 0 else 0."""
+    np.greater_equal(s, 0, out=out, casting="unsafe")
+
+
+ACTIVATIONS = {
+    "identity": Activation("identity", _identity_forward, _identity_backprop),
+    "relu": Activation("relu", _relu_forward, _relu_backprop),
+    "leaky_relu": Activation("leaky_relu", _leaky_relu_forward, _leaky_relu_backprop),
+    "logistic": Activation("logistic", _logistic_forward, _logistic_backprop),
+    "tanh": Activation("tanh", _tanh_forward, _tanh_backprop),
+    "elu": Activation("elu", _elu_forward, _elu_backprop),
+    "softplus": Activation("softplus", _softplus_forward, _softplus_backprop),
+    "silu": Activation("silu", _silu_forward, _silu_backprop),
+    "gelu": Activation("gelu", _gelu_forward, _gelu_backprop),
+    "heaviside": Activation("heaviside", _heaviside_forward, None),
+}
+
+TRAINABLE_ACTIVATIONS = tuple(
+    name for name, activation in ACTIVATIONS.items() if activation.trainable
+)

@@ -1,0 +1,449 @@
+"""FNNClassifier: label encoding, output layers and class probabilities."""
+
+import warnings
+
+import numpy as np
+from scipy.special import expit, log_softmax
+from sklearn.base import ClassifierMixin
+from sklearn.exceptions import DataConversionWarning
+from sklearn.utils.multiclass import (
+    check_classification_targets,
+    type_of_target,
+    unique_labels,
+)
+
+from skfnn._base import BaseFNN
+from skfnn._losses import OUTPUT_LAYERS
+from skfnn._sklearn_compat import _fit_context
+
+BINARY, MULTICLASS, MULTILABEL = "binary", "multiclass", "multilabel"
+
+
+class FNNClassifier(ClassifierMixin, BaseFNN):
+    """Feedforward neural network classifier trained by minibatch backprop.
+
+    The network maps an input x to class scores through ``depth`` affine maps
+    with a hidden activation between them. The output layer is logistic with
+    binary cross-entropy for two classes, softmax with cross-entropy for more,
+    and one independent logistic unit per label for a multilabel indicator
+    matrix. Gradients come from the delta recursion of backpropagation;
+    weights are updated by minibatch SGD (with momentum) or Adam.
+
+    Parameters
+    ----------
+    depth : int, default=None
+        Number of affine maps L, that is hidden layers + 1: ``depth=1`` is
+        a network without hidden layers, a linear model with the output
+        layer's link. None means 2, or ``len(hidden_layer_sizes) + 1`` when
+        that is set.
+    width : int, default=None
+        Units in each hidden layer. None means 100, or the sizes in
+        ``hidden_layer_sizes`` when that is set.
+    hidden_layer_sizes : array-like of int, default=None
+        Units N_1, ..., N_{L-1} of each hidden layer, for networks whose
+        hidden layers differ in width. A ``depth`` or ``width`` that
+        disagrees with it raises a ValueError.
+    activation : str or list of str, default='relu'
+        Hidden activation phi: 'identity', 'relu', 'leaky_relu', 'logistic',
+        'tanh', 'elu', 'softplus', 'silu' or 'gelu'; a list gives one per
+        hidden layer. 'heaviside' is refused by ``fit``: its gradient is zero
+        almost everywhere.
+    init : str or callable, default='auto'
+        Weight initializer: 'uniform', 'glorot_uniform', 'glorot_normal',
+        'he_uniform', 'he_normal', 'lecun_normal', or 'auto' (He uniform
+        before ReLU-like units, Glorot uniform otherwise). A callable is
+        called as ``init(fan_in, fan_out, rng)`` and returns an array of
+        shape (fan_in, fan_out). Biases start at zero.
+    solver : {'adam', 'sgd'}, default='adam'
+        Update rule: Adam, or SGD with ``momentum``.
+    alpha : float, default=1e-4
+        Strength of the L2 penalty on the weights (not the biases). The
+        objective is sum_i w_i L_i / sum_i w_i + alpha / (2 sum_i w_i) ||W||^2,
+        the sums running over the training rows of the call.
+    batch_size : int or 'auto', default='auto'
+        Rows per minibatch; 'auto' is min(200, n_samples). A size of at least
+        n_samples trains on the full batch.
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        Schedule of the step size: constant ``learning_rate_init``;
+        ``learning_rate_init / (t + 1) ** power_t`` after t samples; or
+        divided by 5 at each plateau of ``n_iter_no_change`` epochs, until it
+        falls below 1e-6.
+    learning_rate_init : float, default=1e-3
+        Initial step size.
+    power_t : float, default=0.5
+        Exponent of the 'invscaling' schedule.
+    max_iter : int, default=200
+        Maximum number of epochs of one call to ``fit``.
+    shuffle : bool, default=True
+        Whether to shuffle the rows before each epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialization, the validation split and shuffling,
+        each through its own stream. An int gives bit-identical fits.
+    tol : float, default=1e-4
+        An epoch improves when its loss (validation loss with early
+        stopping) is below the best so far minus ``tol``.
+    verbose : int, default=0
+        0 is silent; 1 prints one line per epoch; 2 also prints events.
+    warm_start : bool, default=False
+        Whether ``fit`` continues from the fitted weights and optimizer state
+        for ``max_iter`` more epochs. The architecture, and a classifier's
+        classes, must not change.
+    momentum : float, default=0.9
+        Momentum of the 'sgd' solver, in [0, 1].
+    nesterovs_momentum : bool, default=True
+        Whether the 'sgd' solver uses Nesterov's momentum.
+    early_stopping : bool, default=False
+        Whether to hold out ``validation_fraction`` of the rows (stratified
+        by class for a classifier), stop when the weighted validation loss
+        stops improving, and restore the weights of the best epoch.
+    validation_fraction : float, default=0.1
+        Share of the rows held out when ``early_stopping`` is True.
+    beta_1 : float, default=0.9
+        Decay rate of Adam's first moment estimate, in [0, 1).
+    beta_2 : float, default=0.999
+        Decay rate of Adam's second moment estimate, in [0, 1).
+    epsilon : float, default=1e-8
+        Added to Adam's denominator for numerical stability.
+    n_iter_no_change : int, default=10
+        Epochs in a row without improvement after which training stops (or
+        the 'adaptive' schedule lowers the step size).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels, sorted; for a multilabel target, ``arange(n_labels)``.
+    coefs_ : list of ndarray
+        Weights W^(k), k = 1..L, each of shape (N_{k-1}, N_k): the transpose
+        of the N_k x N_{k-1} matrix of the model's formulas. Views into one
+        flat parameter vector.
+    intercepts_ : list of ndarray
+        Biases w0^(k), each of shape (N_k,).
+    n_layers_ : int
+        Number of layers including the input and output layers (depth + 1).
+    n_outputs_ : int
+        Output units N_L: 1 for binary, n_classes or n_labels otherwise.
+    n_params_ : int
+        Number of parameters, sum_k (N_k N_{k-1} + N_k).
+    out_activation_ : str
+        'logistic' or 'softmax'.
+    loss_ : float
+        Training objective of the last epoch.
+    loss_curve_ : list of float
+        Training objective of each epoch since the weights were initialized.
+    best_loss_ : float
+        Lowest monitored loss of the last ``fit`` (validation loss with early
+        stopping); None after ``partial_fit`` only.
+    validation_loss_curve_ : list of float
+        Weighted validation loss of each epoch; only with early stopping.
+    best_epoch_ : int
+        Epoch whose weights were restored; only with early stopping.
+    n_iter_ : int
+        Number of epochs run since the weights were initialized.
+    t_ : int
+        Number of training rows seen since the weights were initialized.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features, when X has string column names.
+
+    See Also
+    --------
+    FNNRegressor : The same network for real-valued and count targets.
+    sklearn.neural_network.MLPClassifier : scikit-learn's multilayer
+        perceptron classifier.
+
+    Notes
+    -----
+    Inputs are not scaled by the estimator: put a ``StandardScaler`` or
+    ``MinMaxScaler`` before it in a ``Pipeline`` so that the scaling is fit
+    on training rows only. float32 inputs are trained in float32.
+
+    Unlike scikit-learn's MLP, the L2 penalty is divided by the total weight
+    of the training rows, not of the minibatch, so ``alpha`` means the same
+    whatever ``batch_size`` is, and integer sample weights are equivalent to
+    repeated rows.
+
+    References
+    ----------
+    Goodfellow, I., Bengio, Y. and Courville, A. (2016). Deep Learning,
+    chapters 6 and 8. MIT Press.
+
+    Glorot, X. and Bengio, Y. (2010). Understanding the difficulty of training
+    deep feedforward neural networks. AISTATS.
+
+    Kingma, D. P. and Ba, J. (2015). Adam: a method for stochastic
+    optimization. ICLR.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from skfnn import FNNClassifier
+    >>> X, y = make_classification(n_samples=200, random_state=0)
+    >>> clf = FNNClassifier(depth=2, width=16, max_iter=300, random_state=0)
+    >>> clf.fit(X, y).score(X, y) > 0.9
+    True
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 2)
+    """
+
+    def __init__(
+        self,
+        *,
+        depth=None,
+        width=None,
+        hidden_layer_sizes=None,
+        activation="relu",
+        init="auto",
+        solver="adam",
+        alpha=1e-4,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=1e-3,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=0,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+    ):
+        super().__init__(
+            depth=depth,
+            width=width,
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            init=init,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+        )
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train for one epoch over X and y, continuing from the fitted state.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Inputs of this batch.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Labels of this batch; a subset of the classes is fine.
+        classes : array-like of shape (n_classes,), default=None
+            Every class the model will see. Required on the first call (unless
+            y is a multilabel indicator matrix), ignored later if equal.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the rows.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+
+        Raises
+        ------
+        ValueError
+            If ``classes`` is missing on the first call, or y holds a label
+            that is not among the declared classes; the model is unchanged.
+        """
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    def _validate_targets(self, y, classes, first_call, incremental, dtype):
+        """Encode labels as the targets of the output layer.
+
+        Returns
+        -------
+        Y : ndarray of shape (n_samples, n_outputs)
+            One column for binary, one-hot for multiclass, the indicator
+            matrix for multilabel; in the dtype of the network.
+        stratify : ndarray of shape (n_samples,) or None
+            Class codes for a stratified validation split.
+        attributes : dict
+            ``classes_`` and the label mode, set on the estimator if training
+            succeeds.
+        """
+        if y.ndim == 2 and y.shape[1] == 1:
+            warnings.warn(
+                "A column-vector y was passed when a 1d array was expected; "
+                "it is used as a 1d array of labels.",
+                DataConversionWarning,
+                stacklevel=5,
+            )
+            y = y.ravel()
+        check_classification_targets(y)
+        if type_of_target(y) == "multilabel-indicator":
+            return self._multilabel_targets(y, first_call, dtype)
+        if y.ndim != 1:
+            raise ValueError(
+                "FNNClassifier supports 1d labels or a multilabel indicator "
+                f"matrix; got y of type {type_of_target(y)!r}."
+            )
+        labels = self._classes_for(y, classes, first_call, incremental)
+        codes = np.searchsorted(labels, y)
+        if len(labels) == 2:
+            Y = (codes == 1).astype(dtype)[:, np.newaxis]
+            mode = BINARY
+        else:
+            Y = np.zeros((len(y), len(labels)), dtype=dtype)
+            Y[np.arange(len(y)), codes] = 1
+            mode = MULTICLASS
+        return Y, codes, {"classes_": labels, "_label_mode": mode}
+
+    def _multilabel_targets(self, y, first_call, dtype):
+        """Check and return the targets of a multilabel indicator matrix."""
+        n_labels = y.shape[1]
+        if not first_call and (
+            self._label_mode != MULTILABEL or len(self.classes_) != n_labels
+        ):
+            raise ValueError(
+                f"y is a multilabel indicator with {n_labels} labels, but the "
+                f"fitted model has classes {self.classes_.tolist()}. Set "
+                "warm_start=False to train a new model."
+            )
+        Y = np.asarray(y, dtype=dtype)
+        attributes = {"classes_": np.arange(n_labels), "_label_mode": MULTILABEL}
+        return Y, None, attributes
+
+    def _classes_for(self, y, classes, first_call, incremental):
+        """Return the sorted classes of this call, checked against the model."""
+        if first_call:
+            if incremental and classes is None:
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit: "
+                    "give every class the model will ever see."
+                )
+            labels = unique_labels(y) if classes is None else np.unique(classes)
+            self._check_labels_within(y, labels)
+        else:
+            labels = self.classes_
+            if classes is not None and not np.array_equal(np.unique(classes), labels):
+                raise ValueError(
+                    f"classes={list(classes)} differs from the classes "
+                    f"{labels.tolist()} declared on the first call."
+                )
+            self._check_labels_within(y, labels)
+            if not incremental and not np.array_equal(unique_labels(y), labels):
+                raise ValueError(
+                    f"warm_start=True: y has the classes "
+                    f"{unique_labels(y).tolist()}, but the fitted model has "
+                    f"classes {labels.tolist()}. Set warm_start=False to train "
+                    "a new model on other classes."
+                )
+        if len(labels) < 2:
+            raise ValueError(
+                "FNNClassifier needs samples of at least 2 classes; got only "
+                f"one class: {labels.tolist()}."
+            )
+        return labels
+
+    @staticmethod
+    def _check_labels_within(y, labels):
+        """Refuse labels of y that are not among ``labels``."""
+        unknown = ~np.isin(y, labels)
+        if np.any(unknown):
+            raise ValueError(
+                f"y contains labels {np.unique(y[unknown]).tolist()} that are "
+                f"not among the classes {labels.tolist()}."
+            )
+
+    def _output_layer(self, target_attributes):
+        """Return softmax cross-entropy, or logistic for binary/multilabel."""
+        if target_attributes["_label_mode"] == MULTICLASS:
+            return OUTPUT_LAYERS["log_loss"]
+        return OUTPUT_LAYERS["binary_log_loss"]
+
+    def predict_proba(self, X):
+        """Return the probability of each class for each row of X.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Inputs.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns ordered like ``classes_``. Rows sum to one, except for a
+            multilabel target, where each column is an independent
+            probability.
+        """
+        s_out = self._output_pre_activation(X)
+        if self._label_mode == MULTICLASS:
+            return OUTPUT_LAYERS["log_loss"].activate(s_out)
+        positive = expit(s_out)
+        if self._label_mode == MULTILABEL:
+            return positive
+        return np.hstack([expit(-s_out), positive])
+
+    def predict_log_proba(self, X):
+        """Return the log of the probability of each class for each row of X.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Inputs.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Computed from the scores without forming probabilities, so that
+            tiny probabilities give finite logs.
+        """
+        s_out = self._output_pre_activation(X)
+        if self._label_mode == MULTICLASS:
+            return log_softmax(s_out, axis=1)
+        # log sigma(s) = -log(1 + exp(-s))
+        log_positive = -np.logaddexp(0, -s_out)
+        if self._label_mode == MULTILABEL:
+            return log_positive
+        return np.hstack([-np.logaddexp(0, s_out), log_positive])
+
+    def predict(self, X):
+        """Predict the class of each row of X.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Inputs.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            The most probable class, in the type of the training labels; for
+            a multilabel target, the indicator matrix of probabilities above
+            one half.
+        """
+        proba = self.predict_proba(X)
+        if self._label_mode == MULTILABEL:
+            return (proba > 0.5).astype(int)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def __sklearn_tags__(self):
+        """Declare multilabel support."""
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags

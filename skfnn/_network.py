@@ -1,0 +1,321 @@
+"""The network core: parameter layout, forward pass, deltas and gradients.
+
+Weight layout, stated once: a network with ``layer_sizes`` (N_0, ..., N_L)
+keeps all its parameters in one flat, contiguous vector, weights first, then
+biases::
+
+    [W^(1), W^(2), ..., W^(L), w0^(1), w0^(2), ..., w0^(L)]
+
+Each W^(k) is stored as an array of shape (N_{k-1}, N_k) in C order, the
+transpose of THEORY's N_k x N_{k-1}, so that a batch of rows h^(k-1) of shape
+(m, N_{k-1}) maps to s^(k) = h^(k-1) @ W + w0 of shape (m, N_k). Per-layer
+arrays are views into the flat vector, so an optimizer updates every
+parameter with a few whole-vector operations, and the L2 penalty touches the
+contiguous block of weights only.
+
+This module uses NumPy and SciPy only.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+
+from skfnn._initializers import draw_weights
+
+
+class Layout:
+    """Shapes and offsets of the parameters of a network in one flat vector.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        (N_0, ..., N_L): inputs, hidden layers, outputs.
+    """
+
+    def __init__(self, layer_sizes):
+        self.layer_sizes = tuple(int(n) for n in layer_sizes)
+        self.weight_shapes = list(
+            zip(self.layer_sizes[:-1], self.layer_sizes[1:], strict=True)
+        )
+        weight_counts = [fan_in * fan_out for fan_in, fan_out in self.weight_shapes]
+        self.n_weights = sum(weight_counts)
+        self.n_params = self.n_weights + sum(self.layer_sizes[1:])
+        self._weight_offsets = np.cumsum([0, *weight_counts])
+        self._bias_offsets = self.n_weights + np.cumsum([0, *self.layer_sizes[1:]])
+
+    @property
+    def depth(self):
+        """Number of affine maps L (hidden layers + 1)."""
+        return len(self.layer_sizes) - 1
+
+    def views(self, flat):
+        """Split a flat vector into per-layer weight and bias views.
+
+        Parameters
+        ----------
+        flat : ndarray of shape (n_params,)
+            Parameters (or gradients) in the layout of this class.
+
+        Returns
+        -------
+        weights : list of ndarray
+            L views of shape (N_{k-1}, N_k).
+        biases : list of ndarray
+            L views of shape (N_k,).
+        """
+        weights = [
+            flat[start:stop].reshape(shape)
+            for start, stop, shape in zip(
+                self._weight_offsets[:-1],
+                self._weight_offsets[1:],
+                self.weight_shapes,
+                strict=True,
+            )
+        ]
+        biases = [
+            flat[start:stop]
+            for start, stop in zip(
+                self._bias_offsets[:-1], self._bias_offsets[1:], strict=True
+            )
+        ]
+        return weights, biases
+
+
+class Workspace:
+    """Buffers for the forward and backward pass of minibatches of m rows.
+
+    Allocated once per fit and reused by every minibatch; a smaller last batch
+    uses the first rows of each buffer.
+
+    Parameters
+    ----------
+    layout : Layout
+        The network's layout.
+    batch_size : int
+        Largest number of rows in a minibatch.
+    dtype : numpy dtype
+        Floating point type of the network.
+    """
+
+    def __init__(self, layout, batch_size, dtype):
+        self.batch_size = batch_size
+        sizes = layout.layer_sizes[1:]
+        self.pre_activations = [np.empty((batch_size, n), dtype) for n in sizes]
+        self.activations = [np.empty((batch_size, n), dtype) for n in sizes[:-1]]
+        self.deltas = [np.empty((batch_size, n), dtype) for n in sizes]
+        self.output = np.empty((batch_size, sizes[-1]), dtype)
+
+    def rows(self, m):
+        """Return (pre_activations, activations, deltas, output) for m rows."""
+        return (
+            [s[:m] for s in self.pre_activations],
+            [h[:m] for h in self.activations],
+            [d[:m] for d in self.deltas],
+            self.output[:m],
+        )
+
+
+def _affine(h, weights, bias, out):
+    """Store s = h @ W + w0 in ``out`` (h may be a scipy sparse matrix)."""
+    if sp.issparse(h):
+        out[...] = h @ weights
+    else:
+        np.matmul(h, weights, out=out)
+    out += bias
+
+
+def forward(X, weights, biases, activations, pre_activations, hidden):
+    """Run the forward pass, keeping every s^(k) and h^(k).
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (m, N_0)
+        h^(0), one row per example.
+    weights, biases : list of ndarray
+        W^(k) of shape (N_{k-1}, N_k) and w0^(k) of shape (N_k,), k = 1..L.
+    activations : list of Activation
+        phi of each hidden layer (L - 1 entries).
+    pre_activations : list of ndarray
+        Buffers for s^(k), k = 1..L, each of shape (m, N_k); filled here.
+    hidden : list of ndarray
+        Buffers for h^(k), k = 1..L-1, each of shape (m, N_k); filled here.
+
+    Returns
+    -------
+    output_pre_activation : ndarray of shape (m, N_L)
+        s^(L); the output layer applies its own activation.
+    """
+    h = X
+    for k, (weight, bias) in enumerate(zip(weights, biases, strict=True)):
+        # s^(k) = W^(k) h^(k-1) + w0^(k), one row per example
+        _affine(h, weight, bias, pre_activations[k])
+        if k < len(activations):
+            # h^(k) = phi(s^(k)) on hidden layers
+            activations[k].forward(pre_activations[k], hidden[k])
+            h = hidden[k]
+    return pre_activations[-1]
+
+
+def backward(
+    X, weights, activations, pre_activations, hidden, deltas, grad_weights, grad_biases
+):
+    """Back-propagate delta^(L) and store the gradients of every layer.
+
+    ``deltas[-1]`` must hold delta^(L) = dL/ds^(L) on entry, already weighted
+    so that its rows sum to the batch's loss gradient.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (m, N_0)
+        h^(0) of the forward pass.
+    weights : list of ndarray
+        W^(k) of shape (N_{k-1}, N_k).
+    activations : list of Activation
+        phi of each hidden layer.
+    pre_activations, hidden : list of ndarray
+        s^(k) and h^(k) kept by :func:`forward`.
+    deltas : list of ndarray
+        Buffers for delta^(k), each of shape (m, N_k); the last is the input.
+    grad_weights, grad_biases : list of ndarray
+        Views that receive dL/dW^(k) and dL/dw0^(k).
+    """
+    for k in range(len(weights) - 1, -1, -1):
+        h_previous = X if k == 0 else hidden[k - 1]
+        # dL/dW^(k) = delta^(k) (h^(k-1))^T, summed over the batch
+        if sp.issparse(h_previous):
+            grad_weights[k][...] = h_previous.T @ deltas[k]
+        else:
+            np.matmul(h_previous.T, deltas[k], out=grad_weights[k])
+        # dL/dw0^(k) = delta^(k), summed over the batch
+        np.sum(deltas[k], axis=0, out=grad_biases[k])
+        if k > 0:
+            # delta^(k-1) = phi'(s^(k-1)) * (W^(k))^T delta^(k)
+            np.matmul(deltas[k], weights[k].T, out=deltas[k - 1])
+            activations[k - 1].backprop(
+                pre_activations[k - 1], hidden[k - 1], deltas[k - 1]
+            )
+
+
+def loss_and_gradient(
+    params, grad, layout, activations, output_layer, X, Y, row_weights, l2, workspace
+):
+    """Return the objective of one minibatch and store its gradient.
+
+    The objective is sum_i r_i L_i + (l2 / 2) ||W||^2, where r are the rows'
+    weights (sample weights divided by their sum, so r sums to one) and W the
+    weights without the biases.
+
+    Parameters
+    ----------
+    params : ndarray of shape (n_params,)
+        Flat parameters in the layout of :class:`Layout`.
+    grad : ndarray of shape (n_params,)
+        Receives the gradient of the objective with respect to ``params``.
+    layout : Layout
+        Shapes and offsets of the parameters.
+    activations : list of Activation
+        phi of each hidden layer.
+    output_layer : OutputLayer
+        Output activation and loss.
+    X : {ndarray, sparse matrix} of shape (m, N_0)
+        Inputs of the minibatch.
+    Y : ndarray of shape (m, N_L)
+        Targets, encoded as the output layer expects.
+    row_weights : ndarray of shape (m,)
+        r_i; the data term is sum_i r_i L_i.
+    l2 : float
+        Coefficient of the L2 penalty on the weights.
+    workspace : Workspace
+        Buffers with room for at least m rows.
+
+    Returns
+    -------
+    objective : float
+        Value of the objective at ``params``.
+    """
+    m = X.shape[0]
+    weights, biases = layout.views(params)
+    grad_weights, grad_biases = layout.views(grad)
+    pre_activations, hidden, deltas, output = workspace.rows(m)
+    s_out = forward(X, weights, biases, activations, pre_activations, hidden)
+    f = output_layer.activate(s_out, out=output)
+    objective = output_layer.weighted_loss(s_out, Y, f, row_weights)
+    # delta^(L) = r_i dL_i/ds^(L)
+    output_layer.delta(s_out, Y, f, out=deltas[-1])
+    deltas[-1] *= row_weights[:, np.newaxis]
+    backward(
+        X,
+        weights,
+        activations,
+        pre_activations,
+        hidden,
+        deltas,
+        grad_weights,
+        grad_biases,
+    )
+    if l2 > 0:
+        flat_weights = params[: layout.n_weights]
+        objective += 0.5 * l2 * float(np.dot(flat_weights, flat_weights))
+        grad[: layout.n_weights] += l2 * flat_weights
+    return objective
+
+
+def predict_pre_activation(X, params, layout, activations, chunk_rows=None):
+    """Return s^(L) for every row of X, in chunks to bound memory.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, N_0)
+        Inputs, of the network's dtype.
+    params : ndarray of shape (n_params,)
+        Flat parameters.
+    layout : Layout
+        Shapes and offsets of the parameters.
+    activations : list of Activation
+        phi of each hidden layer.
+    chunk_rows : int, default=None
+        Rows per forward pass; by default about 16 MiB per buffer.
+
+    Returns
+    -------
+    s_out : ndarray of shape (n_samples, N_L)
+    """
+    n_samples = X.shape[0]
+    if chunk_rows is None:
+        widest = max(layout.layer_sizes[1:])
+        chunk_rows = max(1, (1 << 21) // widest)
+    weights, biases = layout.views(params)
+    s_out = np.empty((n_samples, layout.layer_sizes[-1]), dtype=params.dtype)
+    workspace = Workspace(layout, min(chunk_rows, max(n_samples, 1)), params.dtype)
+    for start in range(0, n_samples, chunk_rows):
+        stop = min(start + chunk_rows, n_samples)
+        pre_activations, hidden, _, _ = workspace.rows(stop - start)
+        s_out[start:stop] = forward(
+            X[start:stop], weights, biases, activations, pre_activations, hidden
+        )
+    return s_out
+
+
+def init_params(layout, initializers, rng, dtype):
+    """Draw the initial flat parameters: random weights, zero biases.
+
+    Parameters
+    ----------
+    layout : Layout
+        Shapes and offsets of the parameters.
+    initializers : list of callable
+        One ``init(fan_in, fan_out, rng)`` per layer k = 1..L.
+    rng : numpy.random.Generator
+        The fit's initialization stream.
+    dtype : numpy dtype
+        Floating point type of the parameters.
+
+    Returns
+    -------
+    params : ndarray of shape (n_params,)
+    """
+    params = np.zeros(layout.n_params, dtype=dtype)
+    weights, _ = layout.views(params)
+    for weight, initializer in zip(weights, initializers, strict=True):
+        fan_in, fan_out = weight.shape
+        weight[...] = draw_weights(initializer, fan_in, fan_out, rng, dtype)
+    return params

@@ -1,0 +1,81 @@
+"""Training utilities: random streams, minibatches and the progress printer."""
+
+import sys
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+STREAMS = ("init", "split", "shuffle", "dropout")
+
+
+def random_streams(random_state):
+    """Derive independent generators for each source of randomness of a fit.
+
+    ``random_state`` is resolved once; each source (weight initialization,
+    validation split, minibatch shuffling, dropout masks) gets its own child
+    of one ``SeedSequence``, so that using one source more or less never
+    shifts the draws of another.
+
+    Parameters
+    ----------
+    random_state : int, RandomState instance or None
+        The estimator's ``random_state``.
+
+    Returns
+    -------
+    streams : dict of str to numpy.random.Generator
+        One generator per name in ``STREAMS``.
+    """
+    entropy = check_random_state(random_state).randint(np.iinfo(np.int32).max)
+    children = np.random.SeedSequence(int(entropy)).spawn(len(STREAMS))
+    return {
+        name: np.random.default_rng(child)
+        for name, child in zip(STREAMS, children, strict=True)
+    }
+
+
+def minibatch_slices(n_samples, batch_size):
+    """Yield slices that cut ``n_samples`` rows into minibatches.
+
+    Parameters
+    ----------
+    n_samples : int
+        Number of rows.
+    batch_size : int
+        Rows per minibatch; the last one may be smaller.
+
+    Yields
+    ------
+    batch : slice
+    """
+    for start in range(0, n_samples, batch_size):
+        yield slice(start, min(start + batch_size, n_samples))
+
+
+class ProgressPrinter:
+    """Print one ``key=value`` line per epoch to stdout when verbose.
+
+    Parameters
+    ----------
+    verbose : int
+        0 prints nothing, 1 one line per epoch, 2 adds events.
+    """
+
+    def __init__(self, verbose):
+        self.verbose = verbose
+
+    def epoch(self, epoch, loss, validation_loss, learning_rate, seconds):
+        """Print the fixed-format line of one epoch."""
+        if self.verbose < 1:
+            return
+        validation = "nan" if validation_loss is None else f"{validation_loss:.6g}"
+        print(
+            f"epoch={epoch} loss={loss:.6g} validation_loss={validation} "
+            f"learning_rate={learning_rate:.3g} seconds={seconds:.3f}",
+            file=sys.stdout,
+        )
+
+    def event(self, message):
+        """Print an event line (learning-rate change, early stop, restore)."""
+        if self.verbose >= 2:
+            print(f"event: {message}", file=sys.stdout)
