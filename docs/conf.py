@@ -1,6 +1,7 @@
 """Sphinx configuration of the skfnn documentation."""
 
 import os
+import re
 import sys
 
 # Document the source tree next to this folder, installed or not, so the
@@ -42,3 +43,19 @@ exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
 templates_path = []
 html_theme = "pydata_sphinx_theme"
 html_title = f"skfnn {release}"
+
+# Methods inherited from scikit-learn cross-reference pages of scikit-learn's
+# own documentation, which this build does not have: keep their text only.
+SKLEARN_ROLE = re.compile(r":(?:ref|term):`([^`<]*?)\s*(?:<[^`>]*>)?`")
+
+
+def plain_sklearn_references(app, what, name, obj, options, lines):
+    """Replace the cross-references of scikit-learn docstrings by their text."""
+    if not (getattr(obj, "__module__", None) or "").startswith("sklearn."):
+        return
+    lines[:] = [SKLEARN_ROLE.sub(r"\1", line) for line in lines]
+
+
+def setup(app):
+    """Register the docstring hook of this configuration."""
+    app.connect("autodoc-process-docstring", plain_sklearn_references)

@@ -1,4 +1,4 @@
-"""Command line job: tune FNNClassifier on the credit data and compare baselines.
+"""Command line job: tune FNNClassifier on the credit data, compare baselines.
 
 Run ``python -m skfnn --help`` for the options. The job loads the bundled
 credit scoring data, holds out a stratified test set, grid-searches the depth,
@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass
 
 import pandas as pd
-from sklearn.model_selection import GridSearchCV
+from sklearn.model_selection import GridSearchCV, ParameterGrid
 
 from skfnn._demo import (
     BEST_FNN,
@@ -48,9 +48,11 @@ def _int_at_least(minimum):
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+            message = f"invalid int value: {text!r}"
+            raise argparse.ArgumentTypeError(message) from None
         if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {value}")
+            message = f"must be >= {minimum}, got {value}"
+            raise argparse.ArgumentTypeError(message)
         return value
 
     return parse
@@ -80,7 +82,8 @@ def build_parser():
         default="default",
         help=(
             "parameter grid over depth, width, activation and random_state: "
-            "small (2 candidates), default (16), large (81) (default: %(default)s)"
+            "small (2 candidates), default (16) or large (81) "
+            "(default: %(default)s)"
         ),
     )
     parser.add_argument(
@@ -96,7 +99,7 @@ def build_parser():
         "--cv",
         type=_int_at_least(2),
         default=5,
-        help="number of stratified cross-validation folds (default: %(default)s)",
+        help="stratified cross-validation folds (default: %(default)s)",
     )
     parser.add_argument(
         "--random-state",
@@ -120,6 +123,20 @@ def build_parser():
     return parser
 
 
+def describe_job(args, X, X_train, X_test):
+    """Return the header lines of the report: data, split and search settings."""
+    n_candidates = len(ParameterGrid(GRIDS[args.grid]))
+    return [
+        "skfnn main job: FNNClassifier on the bundled credit scoring data",
+        f"data: {len(X)} rows, {X.shape[1]} columns; stratified split into "
+        f"{len(X_train)} train and {len(X_test)} test rows "
+        f"(random_state={args.random_state})",
+        f"search: grid '{args.grid}', {n_candidates} candidates, "
+        f"{args.cv}-fold stratified CV on the train rows, scoring ROC AUC, "
+        f"max_iter={args.max_iter}, n_jobs={args.n_jobs}",
+    ]
+
+
 def run(argv=None):
     """Run the job with command line arguments ``argv``, print and return it.
 
@@ -140,26 +157,26 @@ def run(argv=None):
     X_train, X_test, y_train, y_test = split_data(X, y, args.random_state)
 
     search = make_search(
-        args.grid, args.cv, args.n_jobs, args.random_state, args.max_iter
+        args.grid,
+        cv=args.cv,
+        n_jobs=args.n_jobs,
+        random_state=args.random_state,
+        max_iter=args.max_iter,
     )
     search.fit(X_train, y_train)
 
     models = {BEST_FNN: search.best_estimator_}
-    baselines = make_baselines(search.best_params_, args.random_state, args.max_iter)
+    baselines = make_baselines(
+        search.best_params_,
+        random_state=args.random_state,
+        max_iter=args.max_iter,
+    )
     for label, model in baselines.items():
         models[label] = model.fit(X_train, y_train)
 
     ranking = rank_candidates(search.cv_results_, args.grid)
     test_scores = score_on_test(models, X_test, y_test)
-    header = [
-        "skfnn main job: FNNClassifier on the bundled credit scoring data",
-        f"data: {len(X)} rows, {X.shape[1]} columns; stratified split "
-        f"into {len(X_train)} train and {len(X_test)} test rows "
-        f"(random_state={args.random_state})",
-        f"search: grid '{args.grid}', {len(ranking)} candidates, "
-        f"{args.cv}-fold stratified CV on the train rows, scoring ROC AUC, "
-        f"max_iter={args.max_iter}, n_jobs={args.n_jobs}",
-    ]
+    header = describe_job(args, X, X_train, X_test)
     print(format_report(header, ranking, test_scores))
     return JobResult(search, models, X_test, y_test, ranking, test_scores)
 

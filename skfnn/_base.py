@@ -420,9 +420,11 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
         for _ in range(epochs):
             start = time.perf_counter()
             learning_rate = run.schedule.rate(history["t"])
-            loss = self._one_epoch(
-                run, gather, activations, output_layer, l2, workspace, batch_size
-            )
+            # Overflow surfaces as a non-finite loss, reported below.
+            with np.errstate(over="ignore", invalid="ignore"):
+                loss = self._one_epoch(
+                    run, gather, activations, output_layer, l2, workspace, batch_size
+                )
             history["loss_curve"].append(loss)
             epoch = len(history["loss_curve"])
             self._check_finite(loss, epoch)

@@ -376,6 +376,25 @@ class FNNClassifier(ClassifierMixin, BaseFNN):
             return OUTPUT_LAYERS["log_loss"]
         return OUTPUT_LAYERS["binary_log_loss"]
 
+    def decision_function(self, X):
+        """Return the scores s^(L) of the output layer before its activation.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Inputs.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            For binary classification, the log-odds of ``classes_[1]``; else
+            one column per class (softmax logits) or per label (log-odds).
+        """
+        s_out = self._output_pre_activation(X)
+        if self._label_mode == BINARY:
+            return s_out.ravel()
+        return s_out
+
     def predict_proba(self, X):
         """Return the probability of each class for each row of X.
 

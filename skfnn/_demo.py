@@ -1,11 +1,15 @@
-"""Building blocks of the main job: grids, pipelines, baselines and the report."""
+"""Pieces of the main job: grids, pipelines, baselines and the report."""
 
 import pandas as pd
 from sklearn.compose import ColumnTransformer, make_column_selector
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import get_scorer
-from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
+from sklearn.model_selection import (
+    GridSearchCV,
+    StratifiedKFold,
+    train_test_split,
+)
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
@@ -52,7 +56,7 @@ BEST_FNN = "FNNClassifier (best of grid)"
 
 
 def make_preprocessor():
-    """Return the column transformer: impute and scale numbers, one-hot categories."""
+    """Return the preprocessing: impute and scale numbers, encode categories."""
     numeric = Pipeline(
         [
             ("impute", SimpleImputer(strategy="median")),
@@ -65,14 +69,12 @@ def make_preprocessor():
             ("encode", OneHotEncoder(handle_unknown="ignore")),
         ]
     )
+    numeric_columns = make_column_selector(dtype_exclude="category")
+    categorical_columns = make_column_selector(dtype_include="category")
     return ColumnTransformer(
         [
-            ("numeric", numeric, make_column_selector(dtype_exclude="category")),
-            (
-                "categorical",
-                categorical,
-                make_column_selector(dtype_include="category"),
-            ),
+            ("numeric", numeric, numeric_columns),
+            ("categorical", categorical, categorical_columns),
         ]
     )
 
@@ -89,11 +91,11 @@ def split_data(X, y, random_state):
     )
 
 
-def make_search(grid, cv, n_jobs, random_state, max_iter):
+def make_search(grid, *, cv, n_jobs, random_state, max_iter):
     """Return the grid search of FNNClassifier over the named ``grid``."""
     fnn = FNNClassifier(max_iter=max_iter, **FNN_SETTINGS)
-    param_grid = {f"fnn__{name}": values for name, values in GRIDS[grid].items()}
-    folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state)
+    param_grid = {f"fnn__{key}": values for key, values in GRIDS[grid].items()}
+    folds = StratifiedKFold(cv, shuffle=True, random_state=random_state)
     return GridSearchCV(
         make_model(fnn),
         param_grid,
@@ -103,7 +105,7 @@ def make_search(grid, cv, n_jobs, random_state, max_iter):
     )
 
 
-def make_baselines(best_params, random_state, max_iter):
+def make_baselines(best_params, *, random_state, max_iter):
     """Return unfitted scikit-learn baselines keyed by their report label.
 
     The multilayer perceptron copies the architecture and activation of the
@@ -126,7 +128,7 @@ def make_baselines(best_params, random_state, max_iter):
 
 
 def rank_candidates(cv_results, grid):
-    """Return one row per candidate, best first: rank, parameters, CV ROC AUC."""
+    """Return one row per candidate, best first: rank, parameters, ROC AUC."""
     results = pd.DataFrame(cv_results)
     table = pd.DataFrame({"rank": results["rank_test_score"]})
     for name in GRIDS[grid]:
@@ -149,8 +151,9 @@ def score_on_test(models, X_test, y_test):
 
 
 def format_report(header, ranking, test_scores):
-    """Return the printed report: header lines, ranked candidates, test scores."""
+    """Return the report: header lines, ranked candidates, test scores."""
     decimals = "{:.4f}".format
+    test_table = test_scores.reset_index()
     return "\n".join(
         [
             *header,
@@ -159,6 +162,6 @@ def format_report(header, ranking, test_scores):
             ranking.to_string(index=False, float_format=decimals),
             "",
             "Held-out test set:",
-            test_scores.reset_index().to_string(index=False, float_format=decimals),
+            test_table.to_string(index=False, float_format=decimals),
         ]
     )

@@ -35,12 +35,11 @@ def job():
 
 
 def printed_table(text, title):
-    """Return the header and rows, split on whitespace, of the table after title."""
+    """Return the header and rows of the table printed below ``title``."""
     lines = text.splitlines()
     start = lines.index(title) + 1
-    end = next(
-        (i for i in range(start, len(lines)) if not lines[i].strip()), len(lines)
-    )
+    blank = [i for i in range(start, len(lines)) if not lines[i].strip()]
+    end = blank[0] if blank else len(lines)
     header, *rows = (line.split() for line in lines[start:end])
     return header, rows
 
@@ -49,11 +48,11 @@ def printed_test_scores(text):
     """Return the printed test table as {model label: (roc_auc, accuracy)}."""
     header, rows = printed_table(text, "Held-out test set:")
     assert header == ["model", "roc_auc", "accuracy"]
-    return {" ".join(row[:-2]): (float(row[-2]), float(row[-1])) for row in rows}
+    return {" ".join(label): (float(auc), float(acc)) for *label, auc, acc in rows}
 
 
 def test_main_ranking_has_expected_columns(job):
-    """The printed ranking has rank, the searched parameters and CV AUC columns."""
+    """The printed ranking has rank, searched parameters and CV AUC columns."""
     result, printed = job
     header, rows = printed_table(
         printed, "Candidates ranked by mean cross-validated ROC AUC:"
@@ -107,7 +106,8 @@ def test_main_test_scores_match_sklearn_metrics(job, label):
     positive = model.classes_[1]
     proba = model.predict_proba(result.X_test)[:, 1]
     expected_auc = roc_auc_score(result.y_test == positive, proba)
-    expected_accuracy = accuracy_score(result.y_test, model.predict(result.X_test))
+    predicted = model.predict(result.X_test)
+    expected_accuracy = accuracy_score(result.y_test, predicted)
 
     printed_auc, printed_accuracy = printed_test_scores(printed)[label]
     atol = 0.5 * 10**-PRINTED_DECIMALS
@@ -133,9 +133,8 @@ def test_main_test_rows_are_a_stratified_fifth(job):
     """The held-out rows are a fifth of the data with the data's class ratio."""
     result, _ = job
     assert len(result.X_test) == 891
-    assert_allclose(
-        (result.y_test == "bad").mean(), 1254 / 4454, rtol=0, atol=1 / 891
-    )
+    bad_share = (result.y_test == "bad").mean()
+    assert_allclose(bad_share, 1254 / 4454, rtol=0, atol=1 / 891)
 
 
 @pytest.mark.parametrize(
@@ -172,5 +171,6 @@ def test_main_help_exits_zero_from_the_command_line():
     )
     assert completed.returncode == 0
     assert completed.stdout.startswith("usage: python -m skfnn")
-    for option in ("--grid", "--n-jobs", "--cv", "--random-state", "--max-iter"):
+    options = ["--grid", "--n-jobs", "--cv", "--random-state", "--max-iter"]
+    for option in options:
         assert option in completed.stdout
