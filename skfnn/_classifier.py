@@ -95,7 +95,8 @@ class FNNClassifier(ClassifierMixin, BaseFNN):
     early_stopping : bool, default=False
         Whether to hold out ``validation_fraction`` of the rows (stratified
         by class for a classifier), stop when the weighted validation loss
-        stops improving, and restore the weights of the best epoch.
+        stops improving, and restore the weights of the best epoch. Used by
+        ``fit`` only; ``partial_fit`` trains on every row it is given.
     validation_fraction : float, default=0.1
         Share of the rows held out when ``early_stopping`` is True.
     beta_1 : float, default=0.9

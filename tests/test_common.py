@@ -34,3 +34,31 @@ def test_estimator_passes_sklearn_checks_with_sgd(estimator):
     results = check_estimator(estimator, on_fail=None)
     failed = [r["check_name"] for r in results if r["status"] == "failed"]
     assert failed == []
+
+
+def _parameter_docs(estimator_class):
+    """Return {name: (type line, description)} of a class's Parameters."""
+    from numpydoc.docscrape import ClassDoc
+
+    return {
+        p.name: (p.type, "\n".join(p.desc))
+        for p in ClassDoc(estimator_class)["Parameters"]
+    }
+
+
+def test_shared_parameters_documented_identically():
+    """Parameters both estimators take are described word for word alike."""
+    pytest.importorskip("numpydoc")
+    classifier = _parameter_docs(FNNClassifier)
+    regressor = _parameter_docs(FNNRegressor)
+    shared = set(classifier) & set(regressor)
+    assert shared == set(FNNClassifier().get_params()) - {"loss"}
+    for name in sorted(shared):
+        assert classifier[name] == regressor[name], name
+
+
+@pytest.mark.parametrize("estimator_class", [FNNClassifier, FNNRegressor])
+def test_every_parameter_documented(estimator_class):
+    """Each constructor parameter has an entry under Parameters."""
+    pytest.importorskip("numpydoc")
+    assert set(_parameter_docs(estimator_class)) == set(estimator_class().get_params())
