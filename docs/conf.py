@@ -37,10 +37,11 @@ sphinx_gallery_conf = {
     "filename_pattern": r"/plot_",
     "download_all_examples": False,
     "within_subsection_order": "FileNameSortKey",
+    # Timings change on every build; keep them out of the source tree.
+    "write_computation_times": False,
 }
 
 exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
-templates_path = []
 html_theme = "pydata_sphinx_theme"
 html_title = f"skfnn {release}"
 

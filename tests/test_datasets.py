@@ -8,12 +8,7 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_array_equal
 
-from skfnn.datasets import (
-    load_credit_scoring,
-    load_doctor_visits,
-    load_hmda,
-    load_mass_insurance,
-)
+from skfnn.datasets import load_credit_scoring
 from skfnn.datasets._base import _frame_to_array
 
 # Facts stated by shared/data/README.md, the independent source for these tests.
@@ -27,15 +22,8 @@ Case = namedtuple(
 DATASETS = [
     Case(load_credit_scoring, "credit_data.csv.gz", 4454, 14, "Status", (),
          "MIT", {"bad", "good"}),
-    Case(load_hmda, "hmda.csv.gz", 2380, 14, "deny", (),
-         "GPL-2 | GPL-3", {"no", "yes"}),
-    Case(load_mass_insurance, "mass_insurance.csv.gz", 64, 5, "Claims",
-         ("Holders",), "GPL-2 | GPL-3", None),
-    Case(load_doctor_visits, "doctor_visits.csv.gz", 5190, 12, "visits", (),
-         "GPL-2 | GPL-3", None),
 ]  # fmt: skip
 CLASSIFICATION = [case for case in DATASETS if case.labels is not None]
-COUNTS = [case for case in DATASETS if case.labels is None]
 
 
 def _case_id(case):
@@ -177,16 +165,6 @@ def test_classification_loaders_target_labels(case, as_frame):
     assert list(bunch.target_names) == sorted(case.labels)
 
 
-@pytest.mark.parametrize("case", COUNTS, ids=_case_id)
-def test_count_loaders_target_is_non_negative_integer(case):
-    """Check that count targets are non-negative int64, named in target_names."""
-    bunch = case.loader()
-
-    assert bunch.target.dtype == np.int64
-    assert bunch.target.min() >= 0
-    assert list(bunch.target_names) == [case.target]
-
-
 @pytest.mark.parametrize("case", DATASETS, ids=_case_id)
 def test_loaders_descr_names_licence(case):
     """Check that DESCR names the README's licence, row count and target."""
@@ -195,29 +173,6 @@ def test_loaders_descr_names_licence(case):
     assert f"Licence: {case.licence}" in descr
     assert f"{case.n_rows} rows" in descr
     assert f"``{case.target}``" in descr
-
-
-def test_mass_insurance_exposure_is_holders():
-    """Check that exposure equals the file's Holders column and is no feature."""
-    raw = _read_raw("mass_insurance.csv.gz")
-    bunch = load_mass_insurance()
-    framed = load_mass_insurance(as_frame=True)
-
-    assert "Holders" not in bunch.feature_names
-    assert bunch.exposure.dtype == np.int64
-    assert_array_equal(bunch.exposure, raw["Holders"].to_numpy())
-    assert_array_equal(framed.exposure.to_numpy(), raw["Holders"].to_numpy())
-    assert "Holders" in framed.frame.columns
-
-
-def test_mass_insurance_levels_are_ordered_and_complete():
-    """Check that Group and Age are ordered and hold every label of the file."""
-    frame = load_mass_insurance(as_frame=True).frame
-
-    for name in ["Group", "Age"]:
-        assert frame[name].cat.ordered, name
-        assert not frame[name].isna().any(), name
-        assert frame[name].value_counts().tolist() == [16, 16, 16, 16], name
 
 
 def test_frame_to_array_numeric_is_float64():
