@@ -144,7 +144,7 @@ class FNNClassifier(ClassifierMixin, BaseFNN):
         Number of training rows seen since the weights were initialized.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features, when X has string column names.
 
     See Also
