@@ -8,6 +8,11 @@ place on preallocated arrays:
   factor of the delta recursion delta^(k) = phi'(s^(k)) * (W^(k+1))^T delta^(k+1).
 
 Both are written to stay finite for any finite s, in float32 and float64.
+
+The parametric ReLU, prelu_a(s) = max(a s, s) with a learned slope a in
+[0, 1] per hidden unit, also has ``slope_gradient(s, delta, out)``, which
+stores dL/da = sum over rows of dL/dh * min(s, 0); it is built per network by
+:func:`make_activation`, bound to the network's slopes.
 """
 
 from dataclasses import dataclass
@@ -35,11 +40,16 @@ class Activation:
         ``backprop(s, h, delta)`` multiplies ``delta`` in place by phi'(s);
         ``h`` is phi(s) as computed by ``forward``. None for activations whose
         gradient is zero almost everywhere.
+    slope_gradient : callable or None, default=None
+        For activations with learned parameters (prelu):
+        ``slope_gradient(s, delta, out)`` stores their gradient in ``out``,
+        with ``delta`` = dL/dh before ``backprop`` is applied.
     """
 
     name: str
     forward: Callable
     backprop: Callable | None
+    slope_gradient: Callable | None = None
 
     @property
     def trainable(self):
@@ -171,3 +181,65 @@ ACTIVATIONS = {
 TRAINABLE_ACTIVATIONS = tuple(
     name for name, activation in ACTIVATIONS.items() if activation.trainable
 )
+
+PARAMETRIC_ACTIVATIONS = ("prelu",)
+
+ACTIVATION_NAMES = (*ACTIVATIONS, *PARAMETRIC_ACTIVATIONS)
+
+
+def _leaky_relu(negative_slope):
+    """Return leaky ReLU, max(a s, s), with a fixed slope a in [0, 1]."""
+
+    def forward(s, out):
+        """Store phi(s) = max(a s, s)."""
+        np.multiply(s, negative_slope, out=out)
+        np.maximum(s, out, out=out)
+
+    def backprop(s, h, delta):
+        """Scale delta by a where s <= 0."""
+        delta[s <= 0] *= negative_slope
+
+    return Activation("leaky_relu", forward, backprop)
+
+
+def _prelu(slopes):
+    """Return the parametric ReLU bound to a vector of slopes, one per unit."""
+
+    def forward(s, out):
+        """Store phi(s) = max(a s, s), a broadcast over the rows."""
+        np.multiply(s, slopes, out=out)
+        np.maximum(s, out, out=out)
+
+    def backprop(s, h, delta):
+        """Multiply delta by phi'(s) = 1 if s > 0 else a."""
+        np.multiply(delta, np.where(s > 0, 1, slopes).astype(delta.dtype), out=delta)
+
+    def slope_gradient(s, delta, out):
+        """Store dL/da = sum over rows of dL/dh * min(s, 0)."""
+        np.sum(delta * np.minimum(s, 0), axis=0, out=out)
+
+    return Activation("prelu", forward, backprop, slope_gradient)
+
+
+def make_activation(name, negative_slope=LEAKY_SLOPE, slopes=None):
+    """Return the activation named ``name`` for one hidden layer.
+
+    Parameters
+    ----------
+    name : str
+        A name in ``ACTIVATION_NAMES``.
+    negative_slope : float, default=0.01
+        Slope of 'leaky_relu' for s < 0.
+    slopes : ndarray of shape (N_k,), default=None
+        The layer's learned slopes, for 'prelu' only: a view into the flat
+        parameters, read at every forward pass.
+
+    Returns
+    -------
+    activation : Activation
+    """
+    if name == "prelu":
+        return _prelu(slopes)
+    if name == "leaky_relu" and negative_slope != LEAKY_SLOPE:
+        return _leaky_relu(negative_slope)
+    return ACTIVATIONS[name]

@@ -13,11 +13,13 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted
 
-from skfnn._activations import ACTIVATIONS
+from skfnn._activations import ACTIVATION_NAMES, ACTIVATIONS, PARAMETRIC_ACTIVATIONS
+from skfnn._diagnostics import Monitor
 from skfnn._initializers import INITIALIZERS, resolve_initializer
 from skfnn._network import (
     Layout,
     Workspace,
+    build_activations,
     init_params,
     loss_and_gradient,
     predict_pre_activation,
@@ -36,6 +38,12 @@ from skfnn._utils import ProgressPrinter, minibatch_slices, random_streams
 DEFAULT_DEPTH = 2
 DEFAULT_WIDTH = 100
 AUTO_BATCH_SIZE = 200
+OPTIONAL_FITTED_ATTRIBUTES = (
+    "prelu_slopes_",
+    "diagnostics_",
+    "validation_loss_curve_",
+    "best_epoch_",
+)
 
 
 class TrainingRun:
@@ -54,6 +62,7 @@ class TrainingRun:
         self.schedule = schedule
         self.streams = streams
         self.history = history
+        self.monitor = None
 
 
 class BaseFNN(BaseEstimator, metaclass=ABCMeta):
@@ -71,7 +80,8 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
             Interval(Integral, 1, None, closed="left"),
             None,
         ],
-        "activation": [StrOptions(set(ACTIVATIONS)), list, tuple],
+        "activation": [StrOptions(set(ACTIVATION_NAMES)), list, tuple],
+        "negative_slope": [Interval(Real, 0, 1, closed="both")],
         "init": [StrOptions({"auto", *INITIALIZERS}), callable],
         "solver": [StrOptions({"sgd", "adam"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
@@ -96,6 +106,7 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
         "beta_2": [Interval(Real, 0, 1, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "monitor": ["boolean"],
     }
 
     @abstractmethod
@@ -106,6 +117,7 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
         width,
         hidden_layer_sizes,
         activation,
+        negative_slope,
         init,
         solver,
         alpha,
@@ -127,11 +139,13 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
         beta_2,
         epsilon,
         n_iter_no_change,
+        monitor,
     ):
         self.depth = depth
         self.width = width
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
+        self.negative_slope = negative_slope
         self.init = init
         self.solver = solver
         self.alpha = alpha
@@ -153,6 +167,7 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
+        self.monitor = monitor
 
     # Hooks of the subclasses.
 
@@ -178,7 +193,11 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
         """
         hidden_sizes = self._hidden_sizes()
         activation_names = self._resolve_activations(len(hidden_sizes))
-        untrainable = [n for n in activation_names if not ACTIVATIONS[n].trainable]
+        untrainable = [
+            n
+            for n in activation_names
+            if n not in PARAMETRIC_ACTIVATIONS and not ACTIVATIONS[n].trainable
+        ]
         if untrainable:
             raise ValueError(
                 f"activation={self.activation!r} cannot be trained: "
@@ -225,11 +244,11 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
                 f"activation has {len(names)} entries but the network has "
                 f"{n_hidden} hidden layers; give one name per hidden layer."
             )
-        unknown = [n for n in names if n not in ACTIVATIONS]
+        unknown = [n for n in names if n not in ACTIVATION_NAMES]
         if unknown:
             raise ValueError(
                 f"Unknown activation {unknown[0]!r} in activation={names}; "
-                f"choose from {sorted(ACTIVATIONS)}."
+                f"choose from {sorted(ACTIVATION_NAMES)}."
             )
         return names
 
@@ -284,7 +303,11 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
         run = self._start_run(
             layer_sizes, activation_names, data, output_layer, first_call, incremental
         )
-        activations = [ACTIVATIONS[name] for name in activation_names]
+        activations = build_activations(
+            activation_names, run.layout, run.params, self.negative_slope
+        )
+        if self.monitor:
+            run.monitor = Monitor(data.X, activation_names, run.history["diagnostics"])
         if incremental:
             self._run_epochs(run, data, None, activations, output_layer, 1)
         else:
@@ -326,7 +349,7 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
         A new network has random weights and zero biases, except the output
         bias, which starts at the best constant model of the training data.
         """
-        layout = Layout(layer_sizes)
+        layout = Layout(layer_sizes, [name == "prelu" for name in activation_names])
         dtype = data.X.dtype
         if first_call:
             streams = random_streams(self.random_state)
@@ -345,7 +368,12 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
             schedule = Schedule(
                 self.learning_rate, self.learning_rate_init, self.power_t
             )
-            history = {"loss_curve": [], "validation_loss_curve": [], "t": 0}
+            history = {
+                "loss_curve": [],
+                "validation_loss_curve": [],
+                "diagnostics": [],
+                "t": 0,
+            }
             return TrainingRun(layout, params, optimizer, schedule, streams, history)
         self._check_same_network(layout, activation_names)
         if incremental:
@@ -428,6 +456,8 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
             history["loss_curve"].append(loss)
             epoch = len(history["loss_curve"])
             self._check_finite(loss, epoch)
+            if run.monitor is not None:
+                run.monitor.end_epoch(epoch, run.layout, run.params, activations)
             monitored = loss
             validation_loss = None
             if validation is not None:
@@ -503,7 +533,13 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
                 workspace,
             )
             learning_rate = run.schedule.rate(run.history["t"])
+            if run.monitor is not None:
+                run.monitor.record_gradients(run.layout, run.grad)
             run.optimizer.step(run.params, run.grad, learning_rate)
+            if run.layout.n_slopes:
+                # Project the prelu slopes back onto [0, 1].
+                slopes = run.params[run.layout.slope_slice]
+                np.clip(slopes, 0, 1, out=slopes)
             run.history["t"] += X.shape[0]
             total_loss += loss * batch_weight
         return total_loss / gather.total_weight
@@ -520,6 +556,8 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
 
     def _adopt(self, run, activation_names, output_layer, target_attributes):
         """Set the fitted attributes from a finished training run."""
+        for name in OPTIONAL_FITTED_ATTRIBUTES:
+            self.__dict__.pop(name, None)
         for name, value in target_attributes.items():
             setattr(self, name, value)
         history = run.history
@@ -530,6 +568,8 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
         self._streams = run.streams
         self._history = history
         self._activation_names = activation_names
+        self._negative_slope = self.negative_slope
+        self._output_name = output_layer.name
         self._solver = self.solver
         self._bind_parameter_views()
         self.n_layers_ = run.layout.depth + 1
@@ -541,13 +581,17 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
         self.best_loss_ = history["best_loss"] if "best_loss" in history else None
         self.n_iter_ = len(self.loss_curve_)
         self.t_ = history["t"]
+        if history["diagnostics"]:
+            self.diagnostics_ = list(history["diagnostics"])
         if self.early_stopping and history["validation_loss_curve"]:
             self.validation_loss_curve_ = list(history["validation_loss_curve"])
             self.best_epoch_ = history["best_epoch"]
 
     def _bind_parameter_views(self):
-        """Expose per-layer views of the flat parameters as coefs_, intercepts_."""
+        """Expose per-layer views of the flat parameters as fitted attributes."""
         self.coefs_, self.intercepts_ = self._layout.views(self._params)
+        if self._layout.n_slopes:
+            self.prelu_slopes_ = self._layout.slopes(self._params)
 
     def __setstate__(self, state):
         """Restore a pickled estimator and rebind its parameter views."""
@@ -570,8 +614,14 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
         if sp.issparse(X):
             X = X.tocsr()
         X = X.astype(self._params.dtype, copy=False)
-        activations = [ACTIVATIONS[name] for name in self._activation_names]
+        activations = self._fitted_activations()
         return predict_pre_activation(X, self._params, self._layout, activations)
+
+    def _fitted_activations(self):
+        """Return the hidden activations of the fitted network."""
+        return build_activations(
+            self._activation_names, self._layout, self._params, self._negative_slope
+        )
 
     def __sklearn_tags__(self):
         """Declare sparse input support."""

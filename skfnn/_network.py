@@ -2,9 +2,9 @@
 
 Weight layout, stated once: a network with ``layer_sizes`` (N_0, ..., N_L)
 keeps all its parameters in one flat, contiguous vector, weights first, then
-biases::
+biases, then the learned slopes a^(k) of any prelu hidden layers::
 
-    [W^(1), W^(2), ..., W^(L), w0^(1), w0^(2), ..., w0^(L)]
+    [W^(1), W^(2), ..., W^(L), w0^(1), w0^(2), ..., w0^(L), a^(k), ...]
 
 Each W^(k) is stored as an array of shape (N_{k-1}, N_k) in C order, the
 transpose of THEORY's N_k x N_{k-1}, so that a batch of rows h^(k-1) of shape
@@ -19,7 +19,10 @@ This module uses NumPy and SciPy only.
 import numpy as np
 import scipy.sparse as sp
 
+from skfnn._activations import LEAKY_SLOPE, make_activation
 from skfnn._initializers import draw_weights
+
+PRELU_INITIAL_SLOPE = 0.25
 
 
 class Layout:
@@ -29,18 +32,56 @@ class Layout:
     ----------
     layer_sizes : sequence of int
         (N_0, ..., N_L): inputs, hidden layers, outputs.
+    prelu_layers : sequence of bool, default=()
+        For each hidden layer k = 1..L-1, whether it has learned prelu slopes
+        (one per unit); missing entries mean no.
     """
 
-    def __init__(self, layer_sizes):
+    def __init__(self, layer_sizes, prelu_layers=()):
         self.layer_sizes = tuple(int(n) for n in layer_sizes)
+        hidden = self.layer_sizes[1:-1]
+        flags = tuple(bool(f) for f in prelu_layers)
+        self.prelu_layers = (flags + (False,) * len(hidden))[: len(hidden)]
         self.weight_shapes = list(
             zip(self.layer_sizes[:-1], self.layer_sizes[1:], strict=True)
         )
         weight_counts = [fan_in * fan_out for fan_in, fan_out in self.weight_shapes]
         self.n_weights = sum(weight_counts)
-        self.n_params = self.n_weights + sum(self.layer_sizes[1:])
+        n_biases = sum(self.layer_sizes[1:])
+        slope_counts = [n * f for n, f in zip(hidden, self.prelu_layers, strict=True)]
+        self.n_slopes = sum(slope_counts)
+        self.n_params = self.n_weights + n_biases + self.n_slopes
         self._weight_offsets = np.cumsum([0, *weight_counts])
         self._bias_offsets = self.n_weights + np.cumsum([0, *self.layer_sizes[1:]])
+        self._slope_offsets = self.n_weights + n_biases + np.cumsum([0, *slope_counts])
+
+    @property
+    def slope_slice(self):
+        """Slice of the flat vector that holds the prelu slopes."""
+        return slice(self.n_params - self.n_slopes, self.n_params)
+
+    def slopes(self, flat):
+        """Return, per hidden layer, a view of its prelu slopes, or None.
+
+        Parameters
+        ----------
+        flat : ndarray of shape (n_params,)
+            Parameters (or gradients) in the layout of this class.
+
+        Returns
+        -------
+        slopes : list of ndarray or None
+            L - 1 entries; a view of shape (N_k,) for prelu layers.
+        """
+        return [
+            flat[start:stop] if has_slopes else None
+            for start, stop, has_slopes in zip(
+                self._slope_offsets[:-1],
+                self._slope_offsets[1:],
+                self.prelu_layers,
+                strict=True,
+            )
+        ]
 
     @property
     def depth(self):
@@ -156,7 +197,15 @@ def forward(X, weights, biases, activations, pre_activations, hidden):
 
 
 def backward(
-    X, weights, activations, pre_activations, hidden, deltas, grad_weights, grad_biases
+    X,
+    weights,
+    activations,
+    pre_activations,
+    hidden,
+    deltas,
+    grad_weights,
+    grad_biases,
+    grad_slopes=None,
 ):
     """Back-propagate delta^(L) and store the gradients of every layer.
 
@@ -177,6 +226,8 @@ def backward(
         Buffers for delta^(k), each of shape (m, N_k); the last is the input.
     grad_weights, grad_biases : list of ndarray
         Views that receive dL/dW^(k) and dL/dw0^(k).
+    grad_slopes : list of ndarray or None, default=None
+        Views that receive dL/da^(k) for prelu hidden layers.
     """
     for k in range(len(weights) - 1, -1, -1):
         h_previous = X if k == 0 else hidden[k - 1]
@@ -190,6 +241,11 @@ def backward(
         if k > 0:
             # delta^(k-1) = phi'(s^(k-1)) * (W^(k))^T delta^(k)
             np.matmul(deltas[k], weights[k].T, out=deltas[k - 1])
+            if activations[k - 1].slope_gradient is not None:
+                # dL/da^(k) = sum over rows of dL/dh^(k) * min(s^(k), 0)
+                activations[k - 1].slope_gradient(
+                    pre_activations[k - 1], deltas[k - 1], grad_slopes[k - 1]
+                )
             activations[k - 1].backprop(
                 pre_activations[k - 1], hidden[k - 1], deltas[k - 1]
             )
@@ -251,6 +307,7 @@ def loss_and_gradient(
         deltas,
         grad_weights,
         grad_biases,
+        layout.slopes(grad),
     )
     if l2 > 0:
         flat_weights = params[: layout.n_weights]
@@ -296,7 +353,7 @@ def predict_pre_activation(X, params, layout, activations, chunk_rows=None):
 
 
 def init_params(layout, initializers, rng, dtype):
-    """Draw the initial flat parameters: random weights, zero biases.
+    """Draw the initial flat parameters: random weights, zero biases, a = 0.25.
 
     Parameters
     ----------
@@ -312,10 +369,36 @@ def init_params(layout, initializers, rng, dtype):
     Returns
     -------
     params : ndarray of shape (n_params,)
+        Random weights, zero biases, prelu slopes at 0.25.
     """
     params = np.zeros(layout.n_params, dtype=dtype)
     weights, _ = layout.views(params)
     for weight, initializer in zip(weights, initializers, strict=True):
         fan_in, fan_out = weight.shape
         weight[...] = draw_weights(initializer, fan_in, fan_out, rng, dtype)
+    params[layout.slope_slice] = PRELU_INITIAL_SLOPE
     return params
+
+
+def build_activations(names, layout, params, negative_slope=LEAKY_SLOPE):
+    """Return the hidden activations, prelu ones bound to ``params``' slopes.
+
+    Parameters
+    ----------
+    names : list of str
+        One activation name per hidden layer.
+    layout : Layout
+        Shapes and offsets of the parameters.
+    params : ndarray of shape (n_params,)
+        Flat parameters whose slopes the prelu layers read.
+    negative_slope : float, default=0.01
+        Slope of 'leaky_relu' for s < 0.
+
+    Returns
+    -------
+    activations : list of Activation
+    """
+    return [
+        make_activation(name, negative_slope, slopes)
+        for name, slopes in zip(names, layout.slopes(params), strict=True)
+    ]

@@ -39,10 +39,13 @@ class FNNRegressor(RegressorMixin, BaseFNN):
         hidden layers differ in width. A ``depth`` or ``width`` that
         disagrees with it raises a ValueError.
     activation : str or list of str, default='relu'
-        Hidden activation phi: 'identity', 'relu', 'leaky_relu', 'logistic',
-        'tanh', 'elu', 'softplus', 'silu' or 'gelu'; a list gives one per
-        hidden layer. 'heaviside' is refused by ``fit``: its gradient is zero
-        almost everywhere.
+        Hidden activation phi: 'identity', 'relu', 'leaky_relu', 'prelu'
+        (max(a s, s) with a slope a in [0, 1] learned per unit, starting at
+        0.25), 'logistic', 'tanh', 'elu', 'softplus', 'silu' or 'gelu'; a
+        list gives one per hidden layer. 'heaviside' is refused by ``fit``:
+        its gradient is zero almost everywhere.
+    negative_slope : float, default=0.01
+        Slope a of 'leaky_relu' for s < 0, in [0, 1].
     init : str or callable, default='auto'
         Weight initializer: 'uniform', 'glorot_uniform', 'glorot_normal',
         'he_uniform', 'he_normal', 'lecun_normal', or 'auto' (He uniform
@@ -103,6 +106,11 @@ class FNNRegressor(RegressorMixin, BaseFNN):
     n_iter_no_change : int, default=10
         Epochs in a row without improvement after which training stops (or
         the 'adaptive' schedule lowers the step size).
+    monitor : bool, default=False
+        Whether to record, after each epoch and for each layer, the mean and
+        standard deviation of the activations h^(k), the fraction of
+        saturated units (logistic, tanh) or dead units (relu, prelu), and
+        the mean norm of the weight gradients, in ``diagnostics_``.
 
     Attributes
     ----------
@@ -131,6 +139,15 @@ class FNNRegressor(RegressorMixin, BaseFNN):
         Weighted validation loss of each epoch; only with early stopping.
     best_epoch_ : int
         Epoch whose weights were restored; only with early stopping.
+    prelu_slopes_ : list of ndarray or None
+        Learned slopes a^(k) of each hidden layer, shape (N_k,), None for
+        layers that are not 'prelu'; only when some layer is.
+    diagnostics_ : list of dict
+        With ``monitor=True``: one record per epoch and layer with keys
+        epoch, layer, activation, activation_mean, activation_std,
+        saturated_fraction, dead_fraction and gradient_norm (NaN where a
+        statistic does not apply); ``pandas.DataFrame(diagnostics_)`` makes
+        a table of it.
     n_iter_ : int
         Number of epochs run since the weights were initialized.
     t_ : int
@@ -190,6 +207,7 @@ class FNNRegressor(RegressorMixin, BaseFNN):
         width=None,
         hidden_layer_sizes=None,
         activation="relu",
+        negative_slope=0.01,
         init="auto",
         solver="adam",
         alpha=1e-4,
@@ -211,12 +229,14 @@ class FNNRegressor(RegressorMixin, BaseFNN):
         beta_2=0.999,
         epsilon=1e-8,
         n_iter_no_change=10,
+        monitor=False,
     ):
         super().__init__(
             depth=depth,
             width=width,
             hidden_layer_sizes=hidden_layer_sizes,
             activation=activation,
+            negative_slope=negative_slope,
             init=init,
             solver=solver,
             alpha=alpha,
@@ -238,6 +258,7 @@ class FNNRegressor(RegressorMixin, BaseFNN):
             beta_2=beta_2,
             epsilon=epsilon,
             n_iter_no_change=n_iter_no_change,
+            monitor=monitor,
         )
         self.loss = loss
 
@@ -311,7 +332,7 @@ class FNNRegressor(RegressorMixin, BaseFNN):
             Predictions, shaped like the training target.
         """
         s_out = self._output_pre_activation(X)
-        y_pred = OUTPUT_LAYERS[self.loss].activate(s_out, out=s_out)
+        y_pred = OUTPUT_LAYERS[self._output_name].activate(s_out, out=s_out)
         if self._y_ndim == 1:
             return y_pred.ravel()
         return y_pred
