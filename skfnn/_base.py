@@ -10,6 +10,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import get_scorer
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted
 
@@ -24,8 +25,8 @@ from skfnn._network import (
     loss_and_gradient,
     predict_pre_activation,
 )
-from skfnn._optimizers import make_optimizer
-from skfnn._schedules import Schedule
+from skfnn._optimizers import STOCHASTIC_SOLVERS, make_optimizer
+from skfnn._schedules import SCHEDULES, Schedule
 from skfnn._sklearn_compat import (
     Interval,
     StrOptions,
@@ -33,36 +34,38 @@ from skfnn._sklearn_compat import (
     _fit_context,
     validate_data,
 )
+from skfnn._training import (
+    Gather,
+    StoppingRule,
+    TrainingData,
+    TrainingRun,
+    check_loss,
+    new_history,
+    run_lbfgs,
+    validation_loss,
+)
 from skfnn._utils import ProgressPrinter, minibatch_slices, random_streams
+
+
+def _has_stochastic_solver(estimator):
+    """Return True for stochastic solvers; partial_fit needs one."""
+    if estimator.solver == "lbfgs":
+        raise AttributeError(
+            "partial_fit is not available with solver='lbfgs', which trains on "
+            "the full batch; use a stochastic solver such as 'adam'."
+        )
+    return True
+
 
 DEFAULT_DEPTH = 2
 DEFAULT_WIDTH = 100
 AUTO_BATCH_SIZE = 200
 OPTIONAL_FITTED_ATTRIBUTES = (
-    "prelu_slopes_",
     "diagnostics_",
     "validation_loss_curve_",
+    "validation_scores_",
     "best_epoch_",
 )
-
-
-class TrainingRun:
-    """Everything one call of ``fit`` or ``partial_fit`` works on.
-
-    The run holds copies of the fitted state, so that a call that fails
-    leaves the estimator as it was; the estimator adopts the run's state only
-    when training ends normally.
-    """
-
-    def __init__(self, layout, params, optimizer, schedule, streams, history):
-        self.layout = layout
-        self.params = params
-        self.grad = np.empty_like(params)
-        self.optimizer = optimizer
-        self.schedule = schedule
-        self.streams = streams
-        self.history = history
-        self.monitor = None
 
 
 class BaseFNN(BaseEstimator, metaclass=ABCMeta):
@@ -83,15 +86,21 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
         "activation": [StrOptions(set(ACTIVATION_NAMES)), list, tuple],
         "negative_slope": [Interval(Real, 0, 1, closed="both")],
         "init": [StrOptions({"auto", *INITIALIZERS}), callable],
-        "solver": [StrOptions({"sgd", "adam"})],
+        "solver": [StrOptions({*STOCHASTIC_SOLVERS, "lbfgs"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
         "batch_size": [
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
         ],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate": [StrOptions(set(SCHEDULES))],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "power_t": [Interval(Real, 0, None, closed="left")],
+        "decay_rate": [Interval(Real, 0, 1, closed="right")],
+        "step_size": [Interval(Integral, 1, None, closed="left")],
+        "warmup_epochs": [Interval(Integral, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
         "random_state": ["random_state"],
@@ -102,72 +111,19 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
         "nesterovs_momentum": ["boolean"],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "scoring": [str, callable],
         "beta_1": [Interval(Real, 0, 1, closed="left")],
         "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "rho": [Interval(Real, 0, 1, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "monitor": ["boolean"],
     }
 
     @abstractmethod
-    def __init__(
-        self,
-        *,
-        depth,
-        width,
-        hidden_layer_sizes,
-        activation,
-        negative_slope,
-        init,
-        solver,
-        alpha,
-        batch_size,
-        learning_rate,
-        learning_rate_init,
-        power_t,
-        max_iter,
-        shuffle,
-        random_state,
-        tol,
-        verbose,
-        warm_start,
-        momentum,
-        nesterovs_momentum,
-        early_stopping,
-        validation_fraction,
-        beta_1,
-        beta_2,
-        epsilon,
-        n_iter_no_change,
-        monitor,
-    ):
-        self.depth = depth
-        self.width = width
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.negative_slope = negative_slope
-        self.init = init
-        self.solver = solver
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.learning_rate_init = learning_rate_init
-        self.power_t = power_t
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.n_iter_no_change = n_iter_no_change
-        self.monitor = monitor
+    def __init__(self, **params):
+        for name, value in params.items():
+            setattr(self, name, value)
 
     # Hooks of the subclasses.
 
@@ -176,12 +132,20 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
         """Return (Y, stratify, fitted target attributes) for a target y."""
 
     @abstractmethod
+    def _encode_targets(self, y, target_attributes, dtype):
+        """Return validation targets encoded like the training targets."""
+
+    @abstractmethod
     def _output_layer(self, target_attributes):
         """Return the output layer for the fitted target attributes."""
 
+    def _class_weight_factors(self, stratify, target_attributes, incremental):
+        """Return per-row factors from class weights, or None."""
+        return None
+
     # Parameters.
 
-    def _check_params(self):
+    def _check_params(self, incremental):
         """Check the rules that tie parameters together.
 
         Returns
@@ -203,9 +167,29 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
                 f"activation={self.activation!r} cannot be trained: "
                 f"{untrainable[0]!r} has zero gradient almost everywhere, so "
                 "backpropagation gets no signal. Use it only in hand-set "
-                "networks, or train with 'relu', 'logistic' or 'tanh'."
+                "networks (skfnn.network.Network), or train with 'relu', "
+                "'logistic' or 'tanh'."
             )
+        if self.solver == "lbfgs":
+            self._check_lbfgs(incremental)
         return hidden_sizes, activation_names
+
+    def _check_lbfgs(self, incremental):
+        """Refuse settings that need minibatches together with 'lbfgs'."""
+        if incremental:
+            raise ValueError(
+                "partial_fit needs a stochastic solver; solver='lbfgs' trains "
+                "on the full batch. Use fit, or solver='adam' or 'sgd'."
+            )
+        for name, value in (
+            ("early_stopping", self.early_stopping),
+            ("dropout", self.dropout),
+        ):
+            if value:
+                raise ValueError(
+                    f"{name}={value} needs a stochastic solver; solver='lbfgs' "
+                    "minimizes a fixed full-batch objective."
+                )
 
     def _hidden_sizes(self):
         """Resolve depth, width and hidden_layer_sizes into N_1..N_{L-1}."""
@@ -255,7 +239,9 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
     # Fitting.
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self, X, y, sample_weight=None, X_val=None, y_val=None, sample_weight_val=None
+    ):
         """Fit the network to data X and target y.
 
         Parameters
@@ -266,27 +252,45 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
             Targets.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights; the loss is sum_i w_i L_i / sum_i w_i.
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), \
+default=None
+            A validation set of your own. Its weighted loss (and ``scoring``)
+            is recorded each epoch; with ``early_stopping=True`` it replaces
+            the held-out ``validation_fraction``.
+        y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
+            Targets of the validation set.
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Weights of the validation rows.
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        return self._fit(X, y, sample_weight, incremental=False)
+        validation_set = None
+        if X_val is not None or y_val is not None:
+            if X_val is None or y_val is None:
+                raise ValueError("X_val and y_val must be given together.")
+            validation_set = (X_val, y_val, sample_weight_val)
+        elif sample_weight_val is not None:
+            raise ValueError("sample_weight_val was given without X_val and y_val.")
+        return self._fit(
+            X, y, sample_weight, incremental=False, validation=validation_set
+        )
 
-    def _fit(self, X, y, sample_weight, *, incremental, classes=None):
+    def _fit(self, X, y, sample_weight, *, incremental, classes=None, validation=None):
         """Validate, train, and adopt the result only if training succeeds."""
         saved = dict(self.__dict__)
         try:
-            return self._train(X, y, sample_weight, incremental, classes)
+            return self._train(X, y, sample_weight, incremental, classes, validation)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(saved)
             raise
 
-    def _train(self, X, y, sample_weight, incremental, classes):
+    def _train(self, X, y, sample_weight, incremental, classes, validation_set):
         """Run the training of one ``fit`` or ``partial_fit`` call."""
-        hidden_sizes, activation_names = self._check_params()
+        hidden_sizes, activation_names = self._check_params(incremental)
         first_call = not hasattr(self, "_params") or (
             not incremental and not self.warm_start
         )
@@ -294,12 +298,12 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
         Y, stratify, target_attributes = self._validate_targets(
             y, classes, first_call, incremental, X.dtype
         )
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        sample_weight = self._training_weights(
+            sample_weight, X, stratify, target_attributes, incremental
         )
-        layer_sizes = (X.shape[1], *hidden_sizes, Y.shape[1])
         output_layer = self._output_layer(target_attributes)
-        data = _TrainingData(X, Y, sample_weight, stratify)
+        data = TrainingData(X, Y, sample_weight, stratify, y)
+        layer_sizes = (X.shape[1], *hidden_sizes, Y.shape[1])
         run = self._start_run(
             layer_sizes, activation_names, data, output_layer, first_call, incremental
         )
@@ -308,17 +312,17 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
         )
         if self.monitor:
             run.monitor = Monitor(data.X, activation_names, run.history["diagnostics"])
-        if incremental:
-            self._run_epochs(run, data, None, activations, output_layer, 1)
+        model = _Model(activations, output_layer, activation_names, target_attributes)
+        if self.solver == "lbfgs":
+            self._fit_lbfgs(run, data, model)
+        elif incremental:
+            self._run_epochs(run, data, None, model, 1, incremental=True)
         else:
-            validation = self._split_validation(data, run.streams["split"])
-            if validation is not None:
-                data = data.subset(validation[0])
-                validation = _TrainingData.from_rows(X, Y, sample_weight, validation[1])
-            self._run_epochs(
-                run, data, validation, activations, output_layer, self.max_iter
+            data, validation = self._validation_data(
+                data, validation_set, run.streams["split"], target_attributes
             )
-        self._adopt(run, activation_names, output_layer, target_attributes)
+            self._run_epochs(run, data, validation, model, self.max_iter)
+        self._adopt(run, model)
         return self
 
     def _validate_training_data(self, X, y, first_call):
@@ -337,9 +341,24 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
         )
         if sp.issparse(X):
             X = X.tocsr()
+        if sp.issparse(y):
+            y = y.toarray()
         if X.shape[0] == 0:
             raise ValueError("Found array with 0 sample(s); at least 1 is required.")
         return X, y
+
+    def _training_weights(self, sample_weight, X, stratify, target_attributes, inc):
+        """Return sample weights times any class weights."""
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        )
+        factors = self._class_weight_factors(stratify, target_attributes, inc)
+        if factors is None:
+            return sample_weight
+        weights = sample_weight * factors.astype(X.dtype)
+        if weights.sum() <= 0:
+            raise ValueError("class_weight leaves no row with a positive weight.")
+        return weights
 
     def _start_run(
         self, layer_sizes, activation_names, data, output_layer, first_call, incremental
@@ -350,32 +369,9 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
         bias, which starts at the best constant model of the training data.
         """
         layout = Layout(layer_sizes, [name == "prelu" for name in activation_names])
-        dtype = data.X.dtype
         if first_call:
-            streams = random_streams(self.random_state)
-            initializers = [
-                resolve_initializer(self.init, name)
-                for name in [*activation_names, "output"]
-            ]
-            params = init_params(layout, initializers, streams["init"], dtype)
-            _, biases = layout.views(params)
-            biases[-1][...] = output_layer.constant_pre_activation(
-                data.Y, data.sample_weight
-            )
-            optimizer = make_optimizer(
-                self.solver, layout.n_params, dtype, self.get_params()
-            )
-            schedule = Schedule(
-                self.learning_rate, self.learning_rate_init, self.power_t
-            )
-            history = {
-                "loss_curve": [],
-                "validation_loss_curve": [],
-                "diagnostics": [],
-                "t": 0,
-            }
-            return TrainingRun(layout, params, optimizer, schedule, streams, history)
-        self._check_same_network(layout, activation_names)
+            return self._new_run(layout, activation_names, data, output_layer)
+        self._check_same_network(layout, activation_names, output_layer)
         if incremental:
             streams = copy.deepcopy(self._streams)
         else:
@@ -389,37 +385,104 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
             copy.deepcopy(self._history),
         )
 
-    def _check_same_network(self, layout, activation_names):
+    def _new_run(self, layout, activation_names, data, output_layer):
+        """Return a run on a freshly initialized network."""
+        dtype = data.X.dtype
+        streams = random_streams(self.random_state)
+        initializers = [
+            resolve_initializer(self.init, name)
+            for name in [*activation_names, "output"]
+        ]
+        params = init_params(layout, initializers, streams["init"], dtype)
+        _, biases = layout.views(params)
+        biases[-1][...] = output_layer.constant_pre_activation(
+            data.Y, data.sample_weight
+        )
+        optimizer = None
+        if self.solver != "lbfgs":
+            optimizer = make_optimizer(self.solver, layout, dtype, self.get_params())
+        schedule = Schedule(
+            self.learning_rate,
+            self.learning_rate_init,
+            power_t=self.power_t,
+            decay_rate=self.decay_rate,
+            step_size=self.step_size,
+            warmup_epochs=self.warmup_epochs,
+        )
+        return TrainingRun(layout, params, optimizer, schedule, streams, new_history())
+
+    def _check_same_network(self, layout, activation_names, output_layer):
         """Refuse to continue training a network of another architecture."""
-        fitted = (self._layout.layer_sizes, self._activation_names, self._solver)
-        wanted = (layout.layer_sizes, activation_names, self.solver)
+        fitted = (
+            self._layout.layer_sizes,
+            self._activation_names,
+            self._solver,
+            self._output_name,
+        )
+        wanted = (layout.layer_sizes, activation_names, self.solver, output_layer.name)
         if fitted != wanted:
             raise ValueError(
                 "Cannot continue training (warm_start=True or partial_fit): the "
                 f"fitted network has layer sizes {fitted[0]}, activations "
-                f"{fitted[1]} and solver {fitted[2]!r}, but the parameters now "
-                f"ask for {wanted[0]}, {wanted[1]} and {wanted[2]!r}. Set "
-                "warm_start=False, or call fit, to start over."
+                f"{fitted[1]}, solver {fitted[2]!r} and loss {fitted[3]!r}, but "
+                f"the parameters now ask for {wanted[0]}, {wanted[1]}, "
+                f"{wanted[2]!r} and {wanted[3]!r}. Set warm_start=False, or call "
+                "fit, to start over."
             )
 
-    def _split_validation(self, data, rng):
-        """Return (train rows, validation rows) for early stopping, or None."""
+    def _validation_data(self, data, validation_set, rng, target_attributes):
+        """Return (training data, validation data or None) of a fit."""
+        if validation_set is not None:
+            return data, self._user_validation(validation_set, data, target_attributes)
         if not self.early_stopping:
-            return None
-        n_samples = data.X.shape[0]
-        try:
-            train, validation = train_test_split(
-                np.arange(n_samples),
-                test_size=self.validation_fraction,
-                random_state=int(rng.integers(np.iinfo(np.int32).max)),
-                stratify=data.stratify,
+            return data, None
+        train, held_out = self._split_rows(data, rng)
+        return data.subset(train), data.subset(held_out)
+
+    def _user_validation(self, validation_set, data, target_attributes):
+        """Validate a validation set given to ``fit``."""
+        X_val, y_val, sample_weight_val = validation_set
+        X_val = validate_data(
+            self,
+            X_val,
+            accept_sparse=["csr", "csc", "coo"],
+            dtype=data.X.dtype,
+            reset=False,
+        )
+        if sp.issparse(X_val):
+            X_val = X_val.tocsr()
+        y_val = np.asarray(y_val)
+        if y_val.shape[0] != X_val.shape[0]:
+            raise ValueError(
+                f"X_val has {X_val.shape[0]} rows but y_val has {y_val.shape[0]}."
             )
+        Y_val = self._encode_targets(y_val, target_attributes, data.X.dtype)
+        weights = _check_sample_weight(
+            sample_weight_val, X_val, dtype=data.X.dtype, ensure_non_negative=True
+        )
+        return TrainingData(X_val, Y_val, weights, None, y_val)
+
+    def _split_rows(self, data, rng):
+        """Return (train rows, validation rows) of the early-stopping split."""
+        n_samples = data.X.shape[0]
+        seed = int(rng.integers(np.iinfo(np.int32).max))
+        split = dict(test_size=self.validation_fraction, random_state=seed)
+        try:
+            try:
+                train, held_out = train_test_split(
+                    np.arange(n_samples), stratify=data.stratify, **split
+                )
+            except ValueError:
+                if data.stratify is None:
+                    raise
+                # Too few rows of some class to stratify: split at random.
+                train, held_out = train_test_split(np.arange(n_samples), **split)
         except ValueError as error:
             raise ValueError(
                 f"early_stopping=True cannot hold out validation_fraction="
                 f"{self.validation_fraction} of {n_samples} samples as a "
-                f"validation set: {error} Use more samples, a larger "
-                "validation_fraction, or early_stopping=False."
+                f"validation set: {str(error).rstrip('.')}. Use more samples, a "
+                "larger validation_fraction, or early_stopping=False."
             ) from error
         if data.sample_weight[train].sum() <= 0:
             raise ValueError(
@@ -427,7 +490,7 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
                 "training part of the validation split; use more samples or "
                 "early_stopping=False."
             )
-        return train, validation
+        return train, held_out
 
     def _batch_size(self, n_samples):
         """Return the minibatch size: all rows at most, 200 for 'auto'."""
@@ -435,58 +498,81 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
             return min(AUTO_BATCH_SIZE, n_samples)
         return min(self.batch_size, n_samples)
 
-    def _run_epochs(self, run, data, validation, activations, output_layer, epochs):
+    def _penalties(self, data):
+        """Return the L2 and L1 coefficients of the objective of ``data``."""
+        scale = self.alpha / float(data.sample_weight.sum())
+        l2 = scale * (1.0 - self.l1_ratio)
+        if self.solver == "adamw":
+            # AdamW decays the weights itself, outside the gradient.
+            l2 = 0.0
+        return {"l2": l2, "l1": scale * self.l1_ratio}
+
+    def _run_epochs(self, run, data, validation, model, epochs, incremental=False):
         """Train for up to ``epochs`` epochs; stop on the stopping rule."""
-        n_samples = data.X.shape[0]
-        batch_size = self._batch_size(n_samples)
-        workspace = Workspace(run.layout, batch_size, run.params.dtype)
-        gather = _Gather(data, batch_size)
-        l2 = self.alpha / float(data.sample_weight.sum())
+        epoch_step = _EpochStep(self, run, data, model)
         printer = ProgressPrinter(self.verbose)
-        stopper = _StoppingRule(self.tol, self.n_iter_no_change)
+        keep_best = self.early_stopping and validation is not None
+        stopper = StoppingRule(self.tol, self.n_iter_no_change, keep_best)
         history = run.history
-        for _ in range(epochs):
+        for index in range(epochs):
             start = time.perf_counter()
-            learning_rate = run.schedule.rate(history["t"])
-            # Overflow surfaces as a non-finite loss, reported below.
+            epoch_index = len(history["loss_curve"]) if incremental else index
+            learning_rate = run.schedule.rate(history["t"], epoch_index, epochs)
+            # Overflow surfaces as a non-finite loss, checked below.
             with np.errstate(over="ignore", invalid="ignore"):
-                loss = self._one_epoch(
-                    run, gather, activations, output_layer, l2, workspace, batch_size
-                )
+                loss = epoch_step(epoch_index, epochs)
             history["loss_curve"].append(loss)
+            history["learning_rates"].append(learning_rate)
             epoch = len(history["loss_curve"])
-            self._check_finite(loss, epoch)
+            check_loss(loss, epoch, history["loss_curve"][0])
             if run.monitor is not None:
-                run.monitor.end_epoch(epoch, run.layout, run.params, activations)
+                run.monitor.end_epoch(epoch, run.layout, run.params, model.activations)
             monitored = loss
-            validation_loss = None
             if validation is not None:
-                validation_loss = _validation_loss(
-                    run, validation, activations, output_layer
-                )
-                history["validation_loss_curve"].append(validation_loss)
-                monitored = validation_loss
+                monitored = self._validate_epoch(run, validation, model)
             printer.epoch(
-                epoch, loss, validation_loss, learning_rate, time.perf_counter() - start
+                epoch,
+                loss,
+                history["validation_loss_curve"][-1] if validation else None,
+                learning_rate,
+                time.perf_counter() - start,
             )
-            if epochs == 1:
+            if incremental:
                 break
-            kept = None if validation is None else run.params
-            if stopper.update(monitored, kept, epoch) and not self._plateau(
+            if stopper.update(monitored, run.params, epoch) and not self._plateau(
                 run, stopper, printer
             ):
                 break
         else:
-            if epochs > 1:
-                warnings.warn(
-                    f"Training stopped at max_iter={epochs} epochs before the "
-                    f"loss improved by less than tol={self.tol} for "
-                    f"n_iter_no_change={self.n_iter_no_change} epochs. Increase "
-                    "max_iter, or raise tol or learning_rate_init.",
-                    ConvergenceWarning,
-                    stacklevel=6,
-                )
-        self._finish_epochs(run, stopper, validation, printer)
+            if not incremental:
+                self._warn_max_iter(epochs)
+        if not incremental:
+            self._finish_epochs(run, stopper, printer)
+
+    def _validate_epoch(self, run, validation, model):
+        """Record the validation loss (and score); return what to monitor."""
+        loss = validation_loss(run, validation, model.activations, model.output_layer)
+        run.history["validation_loss_curve"].append(loss)
+        if self.scoring == "loss":
+            return loss
+        probe = copy.copy(self)
+        probe._adopt(run, model)
+        score = get_scorer(self.scoring)(
+            probe, validation.X, validation.y, sample_weight=validation.sample_weight
+        )
+        run.history["validation_scores"].append(float(score))
+        return -score
+
+    def _warn_max_iter(self, epochs):
+        """Warn that training ran out of epochs before converging."""
+        warnings.warn(
+            f"Training stopped at max_iter={epochs} epochs before the loss "
+            f"improved by less than tol={self.tol} for n_iter_no_change="
+            f"{self.n_iter_no_change} epochs. Increase max_iter, or raise tol "
+            "or learning_rate_init.",
+            ConvergenceWarning,
+            stacklevel=7,
+        )
 
     def _plateau(self, run, stopper, printer):
         """Let the schedule react to a plateau; return True to go on."""
@@ -497,68 +583,37 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
         printer.event(f"learning rate divided, now {run.schedule.current:.3g}")
         return True
 
-    def _finish_epochs(self, run, stopper, validation, printer):
+    def _finish_epochs(self, run, stopper, printer):
         """Record the best loss and restore the best weights if validated."""
         run.history["best_loss"] = stopper.best
         run.history["best_epoch"] = stopper.best_epoch
-        if validation is not None and stopper.best_params is not None:
+        if stopper.best_params is not None:
             run.params[...] = stopper.best_params
             printer.event(f"restored the weights of epoch {stopper.best_epoch}")
 
-    def _one_epoch(
-        self, run, gather, activations, output_layer, l2, workspace, batch_size
-    ):
-        """Run one pass over the training rows; return the epoch's loss."""
-        n_samples = gather.n_samples
-        rng = run.streams["shuffle"]
-        order = None
-        if self.shuffle and batch_size < n_samples:
-            order = rng.permutation(n_samples)
-        total_loss = 0.0
-        for batch in minibatch_slices(n_samples, batch_size):
-            X, Y, weights = gather(order, batch)
-            batch_weight = float(weights.sum())
-            if batch_weight <= 0:
-                continue
-            loss = loss_and_gradient(
-                run.params,
-                run.grad,
-                run.layout,
-                activations,
-                output_layer,
-                X,
-                Y,
-                weights / batch_weight,
-                l2,
-                workspace,
+    def _fit_lbfgs(self, run, data, model):
+        """Train full-batch with L-BFGS-B; warn if max_iter runs out."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            n_iter = run_lbfgs(
+                run,
+                data,
+                model.activations,
+                model.output_layer,
+                self._penalties(data),
+                self.max_iter,
+                self.tol,
             )
-            learning_rate = run.schedule.rate(run.history["t"])
-            if run.monitor is not None:
-                run.monitor.record_gradients(run.layout, run.grad)
-            run.optimizer.step(run.params, run.grad, learning_rate)
-            if run.layout.n_slopes:
-                # Project the prelu slopes back onto [0, 1].
-                slopes = run.params[run.layout.slope_slice]
-                np.clip(slopes, 0, 1, out=slopes)
-            run.history["t"] += X.shape[0]
-            total_loss += loss * batch_weight
-        return total_loss / gather.total_weight
+        losses = run.history["loss_curve"]
+        check_loss(losses[-1], len(losses), losses[0])
+        run.history["best_loss"] = min(losses)
+        if n_iter >= self.max_iter:
+            self._warn_max_iter(self.max_iter)
 
-    @staticmethod
-    def _check_finite(loss, epoch):
-        """Stop with an error if the loss is no longer a finite number."""
-        if not np.isfinite(loss):
-            raise FloatingPointError(
-                f"The training loss became {loss} at epoch {epoch}. Try a "
-                "smaller learning_rate_init, scale the inputs (for example "
-                "with StandardScaler in a Pipeline), or a larger alpha."
-            )
-
-    def _adopt(self, run, activation_names, output_layer, target_attributes):
+    def _adopt(self, run, model):
         """Set the fitted attributes from a finished training run."""
         for name in OPTIONAL_FITTED_ATTRIBUTES:
             self.__dict__.pop(name, None)
-        for name, value in target_attributes.items():
+        for name, value in model.target_attributes.items():
             setattr(self, name, value)
         history = run.history
         self._layout = run.layout
@@ -567,37 +622,59 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
         self._schedule = run.schedule
         self._streams = run.streams
         self._history = history
-        self._activation_names = activation_names
+        self._activation_names = model.activation_names
         self._negative_slope = self.negative_slope
-        self._output_name = output_layer.name
+        self._output_name = model.output_layer.name
         self._solver = self.solver
-        self._bind_parameter_views()
         self.n_layers_ = run.layout.depth + 1
         self.n_outputs_ = run.layout.layer_sizes[-1]
         self.n_params_ = run.layout.n_params
-        self.out_activation_ = output_layer.out_activation
+        self.out_activation_ = model.output_layer.out_activation
         self.loss_curve_ = list(history["loss_curve"])
         self.loss_ = self.loss_curve_[-1]
-        self.best_loss_ = history["best_loss"] if "best_loss" in history else None
+        self.learning_rates_ = list(history["learning_rates"])
+        self.best_loss_ = history["best_loss"]
         self.n_iter_ = len(self.loss_curve_)
         self.t_ = history["t"]
+        self._adopt_optional(history)
+
+    def _adopt_optional(self, history):
+        """Set the fitted attributes that only some settings produce."""
         if history["diagnostics"]:
             self.diagnostics_ = list(history["diagnostics"])
-        if self.early_stopping and history["validation_loss_curve"]:
+        if history["validation_loss_curve"]:
             self.validation_loss_curve_ = list(history["validation_loss_curve"])
+        if history["validation_scores"]:
+            self.validation_scores_ = list(history["validation_scores"])
+        if self.early_stopping and history["best_epoch"] is not None:
             self.best_epoch_ = history["best_epoch"]
 
-    def _bind_parameter_views(self):
-        """Expose per-layer views of the flat parameters as fitted attributes."""
-        self.coefs_, self.intercepts_ = self._layout.views(self._params)
-        if self._layout.n_slopes:
-            self.prelu_slopes_ = self._layout.slopes(self._params)
+    # Parameters as per-layer views of the flat vector.
 
-    def __setstate__(self, state):
-        """Restore a pickled estimator and rebind its parameter views."""
-        super().__setstate__(state)
-        if "_params" in self.__dict__:
-            self._bind_parameter_views()
+    @property
+    def coefs_(self):
+        """Weights W^(k), each of shape (N_{k-1}, N_k), as views."""
+        return self._layout.views(self._params)[0]
+
+    @coefs_.setter
+    def coefs_(self, values):
+        _copy_into(self._layout.views(self._params)[0], values, "coefs_")
+
+    @property
+    def intercepts_(self):
+        """Biases w0^(k), each of shape (N_k,), as views."""
+        return self._layout.views(self._params)[1]
+
+    @intercepts_.setter
+    def intercepts_(self, values):
+        _copy_into(self._layout.views(self._params)[1], values, "intercepts_")
+
+    @property
+    def prelu_slopes_(self):
+        """Learned prelu slopes per hidden layer (None for other layers)."""
+        if not self._layout.n_slopes:
+            raise AttributeError("The network has no 'prelu' layer.")
+        return self._layout.slopes(self._params)
 
     # Prediction.
 
@@ -614,8 +691,9 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
         if sp.issparse(X):
             X = X.tocsr()
         X = X.astype(self._params.dtype, copy=False)
-        activations = self._fitted_activations()
-        return predict_pre_activation(X, self._params, self._layout, activations)
+        return predict_pre_activation(
+            X, self._params, self._layout, self._fitted_activations()
+        )
 
     def _fitted_activations(self):
         """Return the hidden activations of the fitted network."""
@@ -630,101 +708,94 @@ class BaseFNN(BaseEstimator, metaclass=ABCMeta):
         return tags
 
 
-class _TrainingData:
-    """Training rows: inputs, encoded targets, weights, stratification labels."""
+class _Model:
+    """What a training run computes with: activations, output layer, targets."""
 
-    def __init__(self, X, Y, sample_weight, stratify):
-        self.X = X
-        self.Y = Y
-        self.sample_weight = sample_weight
-        self.stratify = stratify
+    def __init__(self, activations, output_layer, activation_names, target_attributes):
+        self.activations = activations
+        self.output_layer = output_layer
+        self.activation_names = activation_names
+        self.target_attributes = target_attributes
 
-    @classmethod
-    def from_rows(cls, X, Y, sample_weight, rows):
-        """Return the data of the given rows."""
-        return cls(X[rows], Y[rows], sample_weight[rows], None)
 
-    def subset(self, rows):
-        """Return the data of the given rows."""
-        stratify = None if self.stratify is None else self.stratify[rows]
-        return _TrainingData(
-            self.X[rows], self.Y[rows], self.sample_weight[rows], stratify
+class _EpochStep:
+    """One pass over the training rows in minibatches, as a callable."""
+
+    def __init__(self, estimator, run, data, model):
+        n_samples = data.X.shape[0]
+        self.batch_size = estimator._batch_size(n_samples)
+        self.shuffle = estimator.shuffle
+        self.dropout = estimator.dropout
+        self.clip = estimator.clip_grad_norm
+        self.run = run
+        self.model = model
+        self.gather = Gather(data, self.batch_size)
+        self.penalties = estimator._penalties(data)
+        self.workspace = Workspace(
+            run.layout, self.batch_size, run.params.dtype, dropout=self.dropout > 0
         )
 
+    def __call__(self, epoch_index, n_epochs):
+        """Run one epoch; return its loss (objective averaged over rows)."""
+        run = self.run
+        n_samples = self.gather.n_samples
+        order = None
+        if self.shuffle and self.batch_size < n_samples:
+            order = run.streams["shuffle"].permutation(n_samples)
+        dropout = None
+        if self.dropout > 0:
+            dropout = (self.dropout, run.streams["dropout"])
+        total_loss = 0.0
+        for batch in minibatch_slices(n_samples, self.batch_size):
+            X, Y, weights = self.gather(order, batch)
+            batch_weight = float(weights.sum())
+            if batch_weight <= 0:
+                continue
+            loss = loss_and_gradient(
+                run.params,
+                run.grad,
+                run.layout,
+                self.model.activations,
+                self.model.output_layer,
+                X,
+                Y,
+                weights / batch_weight,
+                self.penalties["l2"],
+                self.workspace,
+                self.penalties["l1"],
+                dropout,
+            )
+            self._step(epoch_index, n_epochs)
+            run.history["t"] += X.shape[0]
+            total_loss += loss * batch_weight
+        return total_loss / self.gather.total_weight
 
-class _Gather:
-    """Hand out minibatches, gathering shuffled rows into reused buffers."""
-
-    def __init__(self, data, batch_size):
-        self.data = data
-        self.n_samples = data.X.shape[0]
-        self.total_weight = float(data.sample_weight.sum())
-        self.dense = not sp.issparse(data.X)
-        if self.dense:
-            self.X_buffer = np.empty((batch_size, data.X.shape[1]), data.X.dtype)
-        self.Y_buffer = np.empty((batch_size, data.Y.shape[1]), data.Y.dtype)
-        self.w_buffer = np.empty(batch_size, data.sample_weight.dtype)
-
-    def __call__(self, order, batch):
-        """Return (X, Y, sample_weight) of one minibatch."""
-        data = self.data
-        if order is None:
-            return data.X[batch], data.Y[batch], data.sample_weight[batch]
-        rows = order[batch]
-        m = rows.shape[0]
-        if self.dense:
-            X = np.take(data.X, rows, axis=0, out=self.X_buffer[:m])
-        else:
-            X = data.X[rows]
-        Y = np.take(data.Y, rows, axis=0, out=self.Y_buffer[:m])
-        weights = np.take(data.sample_weight, rows, out=self.w_buffer[:m])
-        return X, Y, weights
-
-
-class _StoppingRule:
-    """Stop when the monitored loss fails to improve by tol for a while.
-
-    An epoch improves if its loss is below the best so far minus tol; after
-    ``n_iter_no_change`` epochs in a row without improvement, ``update``
-    returns True.
-    """
-
-    def __init__(self, tol, n_iter_no_change):
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.best = np.inf
-        self.best_epoch = None
-        self.best_params = None
-        self.count = 0
-
-    def update(self, loss, params, epoch):
-        """Record an epoch's monitored loss; return True on a plateau."""
-        if loss > self.best - self.tol:
-            self.count += 1
-        else:
-            self.count = 0
-        if loss < self.best:
-            self.best = loss
-            self.best_epoch = epoch
-            if params is None:
-                pass
-            elif self.best_params is None:
-                self.best_params = params.copy()
-            else:
-                self.best_params[...] = params
-        return self.count >= self.n_iter_no_change
-
-    def reset_count(self):
-        """Start counting epochs without improvement afresh."""
-        self.count = 0
+    def _step(self, epoch_index, n_epochs):
+        """Clip the gradient if asked, then let the optimizer update."""
+        run = self.run
+        if self.clip is not None:
+            # rescale g to norm clip_grad_norm when it is longer
+            norm = float(np.sqrt(np.dot(run.grad, run.grad)))
+            if norm > self.clip:
+                run.grad *= self.clip / norm
+        if run.monitor is not None:
+            run.monitor.record_gradients(run.layout, run.grad)
+        rate = run.schedule.rate(run.history["t"], epoch_index, n_epochs)
+        run.optimizer.step(run.params, run.grad, rate)
+        if run.layout.n_slopes:
+            # Project the prelu slopes back onto [0, 1].
+            slopes = run.params[run.layout.slope_slice]
+            np.clip(slopes, 0, 1, out=slopes)
 
 
-def _validation_loss(run, validation, activations, output_layer):
-    """Return the weighted mean loss of the validation rows."""
-    s_out = predict_pre_activation(validation.X, run.params, run.layout, activations)
-    f = output_layer.activate(s_out)
-    weights = validation.sample_weight
-    total = float(weights.sum())
-    if total <= 0:
-        return float(np.mean(output_layer.sample_losses(s_out, validation.Y, f)))
-    return output_layer.weighted_loss(s_out, validation.Y, f, weights) / total
+def _copy_into(views, values, name):
+    """Copy per-layer arrays into parameter views, checking their shapes."""
+    values = list(values)
+    shapes = [view.shape for view in views]
+    if [np.shape(value) for value in values] != shapes:
+        raise ValueError(
+            f"{name} must be a list of arrays of shapes {shapes}; got "
+            f"{[np.shape(value) for value in values]}."
+        )
+    for view, value in zip(views, values, strict=True):
+        view[...] = value

@@ -51,7 +51,7 @@ INITIALIZERS = {
     "lecun_normal": lecun_normal,
 }
 
-RELU_FAMILY = ("relu", "leaky_relu", "elu", "gelu", "silu", "softplus")
+RELU_FAMILY = ("relu", "leaky_relu", "prelu", "elu", "gelu", "silu", "softplus")
 
 
 def resolve_initializer(init, activation_name):

@@ -135,15 +135,22 @@ class Workspace:
         Largest number of rows in a minibatch.
     dtype : numpy dtype
         Floating point type of the network.
+    dropout : bool, default=False
+        Whether to hold dropout masks and the dropped-out activations.
     """
 
-    def __init__(self, layout, batch_size, dtype):
+    def __init__(self, layout, batch_size, dtype, dropout=False):
         self.batch_size = batch_size
         sizes = layout.layer_sizes[1:]
         self.pre_activations = [np.empty((batch_size, n), dtype) for n in sizes]
         self.activations = [np.empty((batch_size, n), dtype) for n in sizes[:-1]]
         self.deltas = [np.empty((batch_size, n), dtype) for n in sizes]
         self.output = np.empty((batch_size, sizes[-1]), dtype)
+        self.masks = None
+        self.dropped = None
+        if dropout:
+            self.masks = [np.empty((batch_size, n), dtype) for n in sizes[:-1]]
+            self.dropped = [np.empty((batch_size, n), dtype) for n in sizes[:-1]]
 
     def rows(self, m):
         """Return (pre_activations, activations, deltas, output) for m rows."""
@@ -153,6 +160,32 @@ class Workspace:
             [d[:m] for d in self.deltas],
             self.output[:m],
         )
+
+    def dropout_rows(self, m):
+        """Return (masks, dropped) buffers for m rows, or (None, None)."""
+        if self.masks is None:
+            return None, None
+        return [a[:m] for a in self.masks], [a[:m] for a in self.dropped]
+
+
+def draw_dropout_masks(masks, rate, rng):
+    """Fill ``masks`` with inverted-dropout masks: 0 or 1 / (1 - rate).
+
+    Parameters
+    ----------
+    masks : list of ndarray
+        One buffer of shape (m, N_k) per hidden layer.
+    rate : float
+        Probability that a unit is dropped, in [0, 1).
+    rng : numpy.random.Generator
+        The fit's dropout stream.
+    """
+    keep = 1.0 - rate
+    for mask in masks:
+        rng.random(out=mask, dtype=mask.dtype)
+        # keep a unit with probability 1 - rate, scaled so E[mask] = 1
+        np.less(mask, keep, out=mask, casting="unsafe")
+        mask *= 1.0 / keep
 
 
 def _affine(h, weights, bias, out):
@@ -164,7 +197,9 @@ def _affine(h, weights, bias, out):
     out += bias
 
 
-def forward(X, weights, biases, activations, pre_activations, hidden):
+def forward(
+    X, weights, biases, activations, pre_activations, hidden, masks=None, dropped=None
+):
     """Run the forward pass, keeping every s^(k) and h^(k).
 
     Parameters
@@ -179,6 +214,11 @@ def forward(X, weights, biases, activations, pre_activations, hidden):
         Buffers for s^(k), k = 1..L, each of shape (m, N_k); filled here.
     hidden : list of ndarray
         Buffers for h^(k), k = 1..L-1, each of shape (m, N_k); filled here.
+    masks : list of ndarray, default=None
+        Inverted-dropout masks of the hidden layers; None for no dropout.
+    dropped : list of ndarray, default=None
+        Buffers for the masked activations h^(k) * mask^(k), which feed the
+        next layer when ``masks`` is given.
 
     Returns
     -------
@@ -193,6 +233,10 @@ def forward(X, weights, biases, activations, pre_activations, hidden):
             # h^(k) = phi(s^(k)) on hidden layers
             activations[k].forward(pre_activations[k], hidden[k])
             h = hidden[k]
+            if masks is not None:
+                # inverted dropout: the next layer sees h^(k) * mask^(k)
+                np.multiply(hidden[k], masks[k], out=dropped[k])
+                h = dropped[k]
     return pre_activations[-1]
 
 
@@ -206,6 +250,8 @@ def backward(
     grad_weights,
     grad_biases,
     grad_slopes=None,
+    masks=None,
+    dropped=None,
 ):
     """Back-propagate delta^(L) and store the gradients of every layer.
 
@@ -228,9 +274,12 @@ def backward(
         Views that receive dL/dW^(k) and dL/dw0^(k).
     grad_slopes : list of ndarray or None, default=None
         Views that receive dL/da^(k) for prelu hidden layers.
+    masks, dropped : list of ndarray, default=None
+        The dropout masks and masked activations of the forward pass.
     """
+    inputs = hidden if masks is None else dropped
     for k in range(len(weights) - 1, -1, -1):
-        h_previous = X if k == 0 else hidden[k - 1]
+        h_previous = X if k == 0 else inputs[k - 1]
         # dL/dW^(k) = delta^(k) (h^(k-1))^T, summed over the batch
         if sp.issparse(h_previous):
             grad_weights[k][...] = h_previous.T @ deltas[k]
@@ -241,6 +290,9 @@ def backward(
         if k > 0:
             # delta^(k-1) = phi'(s^(k-1)) * (W^(k))^T delta^(k)
             np.matmul(deltas[k], weights[k].T, out=deltas[k - 1])
+            if masks is not None:
+                # dL/dh^(k) passes only through the kept units
+                deltas[k - 1] *= masks[k - 1]
             if activations[k - 1].slope_gradient is not None:
                 # dL/da^(k) = sum over rows of dL/dh^(k) * min(s^(k), 0)
                 activations[k - 1].slope_gradient(
@@ -252,13 +304,24 @@ def backward(
 
 
 def loss_and_gradient(
-    params, grad, layout, activations, output_layer, X, Y, row_weights, l2, workspace
+    params,
+    grad,
+    layout,
+    activations,
+    output_layer,
+    X,
+    Y,
+    row_weights,
+    l2,
+    workspace,
+    l1=0.0,
+    dropout=None,
 ):
     """Return the objective of one minibatch and store its gradient.
 
-    The objective is sum_i r_i L_i + (l2 / 2) ||W||^2, where r are the rows'
-    weights (sample weights divided by their sum, so r sums to one) and W the
-    weights without the biases.
+    The objective is sum_i r_i L_i + (l2 / 2) ||W||^2 + l1 ||W||_1, where r
+    are the rows' weights (sample weights divided by their sum, so r sums to
+    one) and W the weights without the biases.
 
     Parameters
     ----------
@@ -282,6 +345,12 @@ def loss_and_gradient(
         Coefficient of the L2 penalty on the weights.
     workspace : Workspace
         Buffers with room for at least m rows.
+    l1 : float, default=0.0
+        Coefficient of the L1 penalty on the weights; its gradient is
+        l1 sign(W) (zero at W = 0).
+    dropout : tuple of (float, numpy.random.Generator), default=None
+        Dropout rate and the generator of the masks; None for no dropout.
+        The workspace must have been made with ``dropout=True``.
 
     Returns
     -------
@@ -292,7 +361,13 @@ def loss_and_gradient(
     weights, biases = layout.views(params)
     grad_weights, grad_biases = layout.views(grad)
     pre_activations, hidden, deltas, output = workspace.rows(m)
-    s_out = forward(X, weights, biases, activations, pre_activations, hidden)
+    masks, dropped = None, None
+    if dropout is not None:
+        masks, dropped = workspace.dropout_rows(m)
+        draw_dropout_masks(masks, *dropout)
+    s_out = forward(
+        X, weights, biases, activations, pre_activations, hidden, masks, dropped
+    )
     f = output_layer.activate(s_out, out=output)
     objective = output_layer.weighted_loss(s_out, Y, f, row_weights)
     # delta^(L) = r_i dL_i/ds^(L)
@@ -308,11 +383,18 @@ def loss_and_gradient(
         grad_weights,
         grad_biases,
         layout.slopes(grad),
+        masks,
+        dropped,
     )
+    flat_weights = params[: layout.n_weights]
     if l2 > 0:
-        flat_weights = params[: layout.n_weights]
+        # (l2 / 2) ||W||^2, gradient l2 W
         objective += 0.5 * l2 * float(np.dot(flat_weights, flat_weights))
         grad[: layout.n_weights] += l2 * flat_weights
+    if l1 > 0:
+        # l1 ||W||_1, subgradient l1 sign(W)
+        objective += l1 * float(np.abs(flat_weights).sum())
+        grad[: layout.n_weights] += l1 * np.sign(flat_weights)
     return objective
 
 

@@ -108,24 +108,150 @@ class Adam:
         params -= scratch
 
 
-def make_optimizer(solver, n_params, dtype, params):
-    """Build the optimizer named by ``solver``.
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter, 2019).
+
+    After the Adam step, each weight (not the biases) also moves by
+    -eps lambda W_old, so the decay does not pass through Adam's scaling.
 
     Parameters
     ----------
-    solver : {'sgd', 'adam'}
-        Update rule.
     n_params : int
         Length of the flat parameter vector.
     dtype : numpy dtype
         Dtype of the parameters.
+    n_weights : int
+        Number of leading entries of the flat vector that are weights.
+    weight_decay : float
+        lambda, the decay rate per unit of learning rate.
+    beta_1, beta_2, epsilon : float
+        As for :class:`Adam`.
+    """
+
+    def __init__(
+        self,
+        n_params,
+        dtype,
+        n_weights,
+        weight_decay,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+    ):
+        super().__init__(n_params, dtype, beta_1, beta_2, epsilon)
+        self.n_weights = n_weights
+        self.weight_decay = weight_decay
+        self._decay = np.empty(n_weights, dtype=dtype)
+
+    def step(self, params, grad, learning_rate):
+        """Update ``params`` in place: an Adam step plus weight decay."""
+        weights = params[: self.n_weights]
+        # decay from the weights before this step: -eps lambda W_old
+        np.multiply(weights, learning_rate * self.weight_decay, out=self._decay)
+        super().step(params, grad, learning_rate)
+        weights -= self._decay
+
+
+class RMSProp:
+    """RMSProp: steps scaled by a running average of squared gradients.
+
+    v <- rho v + (1 - rho) g^2; W <- W - eps g / (sqrt(v) + epsilon).
+
+    Parameters
+    ----------
+    n_params : int
+        Length of the flat parameter vector.
+    dtype : numpy dtype
+        Dtype of the parameters.
+    rho : float
+        Decay rate of the average of squared gradients.
+    epsilon : float
+        Added to sqrt(v) for numerical stability.
+    """
+
+    def __init__(self, n_params, dtype, rho=0.9, epsilon=1e-8):
+        self.rho = rho
+        self.epsilon = epsilon
+        self.mean_square = np.zeros(n_params, dtype=dtype)
+        self._scratch = np.empty(n_params, dtype=dtype)
+
+    def step(self, params, grad, learning_rate):
+        """Update ``params`` in place from the gradient ``grad``."""
+        scratch = self._scratch
+        # v <- rho v + (1 - rho) g^2
+        self.mean_square *= self.rho
+        np.multiply(grad, grad, out=scratch)
+        scratch *= 1 - self.rho
+        self.mean_square += scratch
+        # W <- W - eps g / (sqrt(v) + epsilon)
+        _scaled_step(
+            params, grad, self.mean_square, learning_rate, self.epsilon, scratch
+        )
+
+
+class Adagrad:
+    """Adagrad: steps scaled by the root of all past squared gradients.
+
+    G <- G + g^2; W <- W - eps g / (sqrt(G) + epsilon).
+
+    Parameters
+    ----------
+    n_params : int
+        Length of the flat parameter vector.
+    dtype : numpy dtype
+        Dtype of the parameters.
+    epsilon : float
+        Added to sqrt(G) for numerical stability.
+    """
+
+    def __init__(self, n_params, dtype, epsilon=1e-8):
+        self.epsilon = epsilon
+        self.sum_square = np.zeros(n_params, dtype=dtype)
+        self._scratch = np.empty(n_params, dtype=dtype)
+
+    def step(self, params, grad, learning_rate):
+        """Update ``params`` in place from the gradient ``grad``."""
+        scratch = self._scratch
+        # G <- G + g^2
+        np.multiply(grad, grad, out=scratch)
+        self.sum_square += scratch
+        # W <- W - eps g / (sqrt(G) + epsilon)
+        _scaled_step(
+            params, grad, self.sum_square, learning_rate, self.epsilon, scratch
+        )
+
+
+def _scaled_step(params, grad, accumulator, learning_rate, epsilon, scratch):
+    """Apply W <- W - eps g / (sqrt(accumulator) + epsilon) in place."""
+    np.sqrt(accumulator, out=scratch)
+    scratch += epsilon
+    np.divide(grad, scratch, out=scratch)
+    scratch *= learning_rate
+    params -= scratch
+
+
+STOCHASTIC_SOLVERS = ("sgd", "adam", "adamw", "rmsprop", "adagrad")
+
+
+def make_optimizer(solver, layout, dtype, params):
+    """Build the optimizer named by ``solver``.
+
+    Parameters
+    ----------
+    solver : {'sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'}
+        Update rule.
+    layout : Layout
+        Layout of the flat parameter vector.
+    dtype : numpy dtype
+        Dtype of the parameters.
     params : dict
-        The estimator's parameters (momentum, beta_1, ...).
+        The estimator's parameters (momentum, beta_1, alpha, ...).
 
     Returns
     -------
-    optimizer : SGD or Adam
+    optimizer : SGD, Adam, AdamW, RMSProp or Adagrad
     """
+    n_params = layout.n_params
     if solver == "sgd":
         return SGD(
             n_params,
@@ -133,10 +259,13 @@ def make_optimizer(solver, n_params, dtype, params):
             momentum=params["momentum"],
             nesterov=params["nesterovs_momentum"],
         )
-    return Adam(
-        n_params,
-        dtype,
-        beta_1=params["beta_1"],
-        beta_2=params["beta_2"],
-        epsilon=params["epsilon"],
+    if solver == "rmsprop":
+        return RMSProp(n_params, dtype, rho=params["rho"], epsilon=params["epsilon"])
+    if solver == "adagrad":
+        return Adagrad(n_params, dtype, epsilon=params["epsilon"])
+    moments = dict(
+        beta_1=params["beta_1"], beta_2=params["beta_2"], epsilon=params["epsilon"]
     )
+    if solver == "adamw":
+        return AdamW(n_params, dtype, layout.n_weights, params["alpha"], **moments)
+    return Adam(n_params, dtype, **moments)

@@ -2,8 +2,9 @@
 
 import numpy as np
 from sklearn.base import RegressorMixin
+from sklearn.utils.metaestimators import available_if
 
-from skfnn._base import BaseFNN
+from skfnn._base import BaseFNN, _has_stochastic_solver
 from skfnn._losses import OUTPUT_LAYERS
 from skfnn._sklearn_compat import StrOptions, _fit_context
 
@@ -52,24 +53,50 @@ class FNNRegressor(RegressorMixin, BaseFNN):
         before ReLU-like units, Glorot uniform otherwise). A callable is
         called as ``init(fan_in, fan_out, rng)`` and returns an array of
         shape (fan_in, fan_out). Biases start at zero.
-    solver : {'adam', 'sgd'}, default='adam'
-        Update rule: Adam, or SGD with ``momentum``.
+    solver : {'adam', 'sgd', 'adamw', 'rmsprop', 'adagrad', 'lbfgs'}, \
+default='adam'
+        Update rule: Adam; SGD with ``momentum``; Adam with decoupled weight
+        decay (``alpha`` is then the decay rate: each step also subtracts
+        learning_rate * alpha * W); RMSProp (``rho``); Adagrad; or full-batch
+        L-BFGS-B through SciPy, which ignores the minibatch and schedule
+        settings and allows neither ``partial_fit``, ``early_stopping`` nor
+        ``dropout``.
     alpha : float, default=1e-4
         Strength of the L2 penalty on the weights (not the biases). The
         objective is sum_i w_i L_i / sum_i w_i + alpha / (2 sum_i w_i) ||W||^2,
         the sums running over the training rows of the call.
+    l1_ratio : float, default=0.0
+        Share of ``alpha`` spent on an L1 penalty: the penalty is
+        alpha / sum_i w_i * ((1 - l1_ratio) / 2 ||W||^2 + l1_ratio ||W||_1).
+    dropout : float, default=0.0
+        Probability that a hidden unit is dropped in a training minibatch
+        (inverted dropout: kept units are scaled by 1 / (1 - dropout)); no
+        dropout at prediction time. Masks come from their own random stream.
+    clip_grad_norm : float, default=None
+        If set, a minibatch gradient longer than this (Euclidean norm over
+        all parameters) is rescaled to this length before the update.
     batch_size : int or 'auto', default='auto'
         Rows per minibatch; 'auto' is min(200, n_samples). A size of at least
         n_samples trains on the full batch.
-    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
-        Schedule of the step size: constant ``learning_rate_init``;
-        ``learning_rate_init / (t + 1) ** power_t`` after t samples; or
-        divided by 5 at each plateau of ``n_iter_no_change`` epochs, until it
-        falls below 1e-6.
+    learning_rate : {'constant', 'invscaling', 'adaptive', 'step', \
+'exponential', 'cosine'}, default='constant'
+        Schedule of the step size eps: constant ``learning_rate_init``;
+        ``learning_rate_init / (t + 1) ** power_t`` after t samples; divided
+        by 5 at each plateau of ``n_iter_no_change`` epochs until below 1e-6;
+        multiplied by ``decay_rate`` every ``step_size`` epochs; multiplied
+        by ``decay_rate`` each epoch; or a linear warm-up over
+        ``warmup_epochs`` followed by a cosine decay to zero at ``max_iter``.
+        The rate of each epoch is kept in ``learning_rates_``.
     learning_rate_init : float, default=1e-3
         Initial step size.
     power_t : float, default=0.5
         Exponent of the 'invscaling' schedule.
+    decay_rate : float, default=0.5
+        Factor of the 'step' and 'exponential' schedules, in (0, 1].
+    step_size : int, default=10
+        Epochs between two drops of the 'step' schedule.
+    warmup_epochs : int, default=0
+        Epochs of linear warm-up of the 'cosine' schedule.
     max_iter : int, default=200
         Maximum number of epochs of one call to ``fit``.
     shuffle : bool, default=True
@@ -92,15 +119,22 @@ class FNNRegressor(RegressorMixin, BaseFNN):
         Whether the 'sgd' solver uses Nesterov's momentum.
     early_stopping : bool, default=False
         Whether to hold out ``validation_fraction`` of the rows (stratified
-        by class for a classifier), stop when the weighted validation loss
-        stops improving, and restore the weights of the best epoch. Used by
-        ``fit`` only; ``partial_fit`` trains on every row it is given.
+        by class for a classifier; or use ``X_val``, ``y_val`` given to
+        ``fit``), stop when the monitored validation loss (or ``scoring``)
+        stops improving, and restore the weights of the best epoch, also when
+        ``max_iter`` runs out. Used by ``fit`` only.
     validation_fraction : float, default=0.1
         Share of the rows held out when ``early_stopping`` is True.
+    scoring : str or callable, default='loss'
+        What early stopping monitors on the validation rows: 'loss' (the
+        weighted validation loss), or a scikit-learn scorer name or callable
+        (higher is better), whose values are kept in ``validation_scores_``.
     beta_1 : float, default=0.9
         Decay rate of Adam's first moment estimate, in [0, 1).
     beta_2 : float, default=0.999
         Decay rate of Adam's second moment estimate, in [0, 1).
+    rho : float, default=0.9
+        Decay rate of RMSProp's average of squared gradients, in [0, 1).
     epsilon : float, default=1e-8
         Added to Adam's denominator for numerical stability.
     n_iter_no_change : int, default=10
@@ -132,11 +166,17 @@ class FNNRegressor(RegressorMixin, BaseFNN):
         Training objective of the last epoch.
     loss_curve_ : list of float
         Training objective of each epoch since the weights were initialized.
-    best_loss_ : float
-        Lowest monitored loss of the last ``fit`` (validation loss with early
-        stopping); None after ``partial_fit`` only.
+    learning_rates_ : list of float
+        Learning rate at the start of each epoch (empty for 'lbfgs').
+    best_loss_ : float or None
+        Lowest monitored loss of the last ``fit`` (the validation loss, or
+        minus the score, when validating); None after ``partial_fit`` only.
     validation_loss_curve_ : list of float
-        Weighted validation loss of each epoch; only with early stopping.
+        Weighted validation loss of each epoch; only with a validation set
+        (``early_stopping=True`` or ``X_val``).
+    validation_scores_ : list of float
+        ``scoring`` on the validation rows each epoch; only with a validation
+        set and a ``scoring`` other than 'loss'.
     best_epoch_ : int
         Epoch whose weights were restored; only with early stopping.
     prelu_slopes_ : list of ndarray or None
@@ -211,10 +251,16 @@ class FNNRegressor(RegressorMixin, BaseFNN):
         init="auto",
         solver="adam",
         alpha=1e-4,
+        l1_ratio=0.0,
+        dropout=0.0,
+        clip_grad_norm=None,
         batch_size="auto",
         learning_rate="constant",
         learning_rate_init=1e-3,
         power_t=0.5,
+        decay_rate=0.5,
+        step_size=10,
+        warmup_epochs=0,
         max_iter=200,
         shuffle=True,
         random_state=None,
@@ -225,8 +271,10 @@ class FNNRegressor(RegressorMixin, BaseFNN):
         nesterovs_momentum=True,
         early_stopping=False,
         validation_fraction=0.1,
+        scoring="loss",
         beta_1=0.9,
         beta_2=0.999,
+        rho=0.9,
         epsilon=1e-8,
         n_iter_no_change=10,
         monitor=False,
@@ -240,10 +288,16 @@ class FNNRegressor(RegressorMixin, BaseFNN):
             init=init,
             solver=solver,
             alpha=alpha,
+            l1_ratio=l1_ratio,
+            dropout=dropout,
+            clip_grad_norm=clip_grad_norm,
             batch_size=batch_size,
             learning_rate=learning_rate,
             learning_rate_init=learning_rate_init,
             power_t=power_t,
+            decay_rate=decay_rate,
+            step_size=step_size,
+            warmup_epochs=warmup_epochs,
             max_iter=max_iter,
             shuffle=shuffle,
             random_state=random_state,
@@ -254,14 +308,17 @@ class FNNRegressor(RegressorMixin, BaseFNN):
             nesterovs_momentum=nesterovs_momentum,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,
+            scoring=scoring,
             beta_1=beta_1,
             beta_2=beta_2,
+            rho=rho,
             epsilon=epsilon,
             n_iter_no_change=n_iter_no_change,
             monitor=monitor,
         )
         self.loss = loss
 
+    @available_if(_has_stochastic_solver)
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
         """Train for one epoch over X and y, continuing from the fitted state.
@@ -313,6 +370,16 @@ class FNNRegressor(RegressorMixin, BaseFNN):
                 f"on y with {self._y_ndim}; set warm_start=False to start over."
             )
         return Y, None, {"_y_ndim": y_ndim}
+
+    def _encode_targets(self, y, target_attributes, dtype):
+        """Return validation targets as a 2-D array, shaped like y was."""
+        Y = np.asarray(y, dtype=dtype)
+        if Y.ndim != target_attributes["_y_ndim"]:
+            raise ValueError(
+                f"y_val has {Y.ndim} dimension(s) but y has "
+                f"{target_attributes['_y_ndim']}."
+            )
+        return Y[:, np.newaxis] if Y.ndim == 1 else Y
 
     def _output_layer(self, target_attributes):
         """Return the output layer named by ``loss``."""

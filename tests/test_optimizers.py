@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
+from skfnn._network import Layout
 from skfnn._optimizers import SGD, Adam, make_optimizer
 
 LEARNING_RATE = 0.1
@@ -132,7 +133,9 @@ MAKE_OPTIMIZER_SETTINGS = {
 
 def test_make_optimizer_builds_sgd_with_settings():
     """solver='sgd' gives SGD with the estimator's momentum settings and dtype."""
-    optimizer = make_optimizer("sgd", 4, np.float32, MAKE_OPTIMIZER_SETTINGS)
+    optimizer = make_optimizer(
+        "sgd", Layout((1, 2)), np.float32, MAKE_OPTIMIZER_SETTINGS
+    )
     assert isinstance(optimizer, SGD)
     assert (optimizer.momentum, optimizer.nesterov) == (0.5, False)
     assert optimizer.velocity.dtype == np.float32
@@ -140,7 +143,9 @@ def test_make_optimizer_builds_sgd_with_settings():
 
 def test_make_optimizer_builds_adam_with_settings():
     """solver='adam' gives Adam with the estimator's beta and epsilon and dtype."""
-    optimizer = make_optimizer("adam", 4, np.float32, MAKE_OPTIMIZER_SETTINGS)
+    optimizer = make_optimizer(
+        "adam", Layout((1, 2)), np.float32, MAKE_OPTIMIZER_SETTINGS
+    )
     assert isinstance(optimizer, Adam)
     assert (optimizer.beta_1, optimizer.beta_2, optimizer.epsilon) == (0.8, 0.99, 1e-6)
     assert optimizer.first_moment.dtype == np.float32
