@@ -53,6 +53,8 @@ from skfnn.datasets import load_credit_scoring
 SECTIONS = ("training", "predict", "memory", "accuracy", "torch")
 WIDE = (512, 512, 512)
 NO_EARLY_STOP = 10**6
+# A 1-minute load average above this at the start means a busy machine.
+BUSY_LOAD = 0.5
 DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "latest.json"
 
 FULL = {
@@ -201,6 +203,11 @@ def emit_facts(facts, plan):
     )
     load = ", ".join(f"{value:.2f}" for value in facts["load_average"])
     emit(f"OPENBLAS_CORETYPE={facts['OPENBLAS_CORETYPE']}; load average {load}")
+    if facts["load_average"][0] > BUSY_LOAD:
+        emit(
+            "WARNING: other processes are using the CPUs; timings and ratios "
+            "of this run are unreliable."
+        )
     for pool in facts["threadpool_info"]:
         emit(
             f"threadpool: {pool['internal_api']} {pool.get('version')} "
@@ -639,6 +646,8 @@ def time_against_torch(torch, config, plan):
     """Time skfnn and PyTorch on one configuration, interleaved; s per epoch."""
     X, y = make_data(config["n"], config["d"], "clf", "float32")
     epochs = plan["epochs"]
+    # PyTorch imports parts of itself at its first optimizer step.
+    torch_fit_seconds(torch, config, X, y, 1)
     ours, theirs = [], []
     for _ in range(plan["repeats"]):
         estimator = make_estimator("skfnn", config, epochs)

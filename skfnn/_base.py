@@ -28,6 +28,7 @@ from skfnn._network import (
 from skfnn._optimizers import STOCHASTIC_SOLVERS, make_optimizer
 from skfnn._schedules import SCHEDULES, Schedule
 from skfnn._sklearn_compat import (
+    CallbackSupportMixin,
     Interval,
     StrOptions,
     _check_sample_weight,
@@ -68,7 +69,7 @@ OPTIONAL_FITTED_ATTRIBUTES = (
 )
 
 
-class BaseFNN(BaseEstimator, metaclass=ABCMeta):
+class BaseFNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class of the feedforward network estimators.
 
     Not for direct use: use :class:`skfnn.FNNClassifier` or
@@ -313,6 +314,10 @@ default=None
         if self.monitor:
             run.monitor = Monitor(data.X, activation_names, run.history["diagnostics"])
         model = _Model(activations, output_layer, activation_names, target_attributes)
+        epochs = 1 if incremental or self.solver == "lbfgs" else self.max_iter
+        model.callbacks = self._init_callback_context(max_subtasks=epochs)
+        callback_data = {"estimator": self, "X": X, "y": y}
+        model.callbacks.call_on_fit_task_begin(**callback_data)
         if self.solver == "lbfgs":
             self._fit_lbfgs(run, data, model)
         elif incremental:
@@ -323,6 +328,9 @@ default=None
             )
             self._run_epochs(run, data, validation, model, self.max_iter)
         self._adopt(run, model)
+        model.callbacks.call_on_fit_task_end(
+            **callback_data, reconstruction_attributes={}
+        )
         return self
 
     def _validate_training_data(self, X, y, first_call):
@@ -375,7 +383,7 @@ default=None
         if incremental:
             streams = copy.deepcopy(self._streams)
         else:
-            streams = random_streams(self.random_state)
+            streams = random_streams(self.random_state, self._stream_seeds())
         return TrainingRun(
             layout,
             self._params.copy(),
@@ -388,7 +396,7 @@ default=None
     def _new_run(self, layout, activation_names, data, output_layer):
         """Return a run on a freshly initialized network."""
         dtype = data.X.dtype
-        streams = random_streams(self.random_state)
+        streams = random_streams(self.random_state, self._stream_seeds())
         initializers = [
             resolve_initializer(self.init, name)
             for name in [*activation_names, "output"]
@@ -410,6 +418,10 @@ default=None
             warmup_epochs=self.warmup_epochs,
         )
         return TrainingRun(layout, params, optimizer, schedule, streams, new_history())
+
+    def _stream_seeds(self):
+        """Return seeds that pin single random streams (set by seed_sweep)."""
+        return getattr(self, "_seed_overrides", None)
 
     def _check_same_network(self, layout, activation_names, output_layer):
         """Refuse to continue training a network of another architecture."""
@@ -516,6 +528,8 @@ default=None
         history = run.history
         for index in range(epochs):
             start = time.perf_counter()
+            task = model.callbacks.subcontext(task_name="epoch")
+            task.call_on_fit_task_begin(estimator=self, X=data.X, y=data.y)
             epoch_index = len(history["loss_curve"]) if incremental else index
             learning_rate = run.schedule.rate(history["t"], epoch_index, epochs)
             # Overflow surfaces as a non-finite loss, checked below.
@@ -537,7 +551,13 @@ default=None
                 learning_rate,
                 time.perf_counter() - start,
             )
-            if incremental:
+            stop_asked = task.call_on_fit_task_end(
+                estimator=self,
+                X=data.X,
+                y=data.y,
+                reconstruction_attributes=lambda: self._snapshot(run, model),
+            )
+            if incremental or stop_asked:
                 break
             if stopper.update(monitored, run.params, epoch) and not self._plateau(
                 run, stopper, printer
@@ -562,6 +582,18 @@ default=None
         )
         run.history["validation_scores"].append(float(score))
         return -score
+
+    def _snapshot(self, run, model):
+        """Return the attributes of a model fitted up to now, for callbacks."""
+        probe = copy.copy(self)
+        probe._adopt(run, model)
+        state = {
+            name: value
+            for name, value in vars(probe).items()
+            if name.endswith("_") or name.startswith("_")
+        }
+        state["_params"] = run.params.copy()
+        return state
 
     def _warn_max_iter(self, epochs):
         """Warn that training ran out of epochs before converging."""
@@ -716,6 +748,7 @@ class _Model:
         self.output_layer = output_layer
         self.activation_names = activation_names
         self.target_attributes = target_attributes
+        self.callbacks = None
 
 
 class _EpochStep:

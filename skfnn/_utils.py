@@ -8,7 +8,7 @@ from sklearn.utils import check_random_state
 STREAMS = ("init", "split", "shuffle", "dropout")
 
 
-def random_streams(random_state):
+def random_streams(random_state, overrides=None):
     """Derive independent generators for each source of randomness of a fit.
 
     ``random_state`` is resolved once; each source (weight initialization,
@@ -20,6 +20,9 @@ def random_streams(random_state):
     ----------
     random_state : int, RandomState instance or None
         The estimator's ``random_state``.
+    overrides : dict of str to int, default=None
+        Seeds for single streams, which replace the derived ones (used to
+        vary one source of randomness while keeping the others fixed).
 
     Returns
     -------
@@ -28,10 +31,10 @@ def random_streams(random_state):
     """
     entropy = check_random_state(random_state).randint(np.iinfo(np.int32).max)
     children = np.random.SeedSequence(int(entropy)).spawn(len(STREAMS))
-    return {
-        name: np.random.default_rng(child)
-        for name, child in zip(STREAMS, children, strict=True)
-    }
+    seeds = dict(zip(STREAMS, children, strict=True))
+    for name, seed in (overrides or {}).items():
+        seeds[name] = np.random.SeedSequence([int(seed), STREAMS.index(name)])
+    return {name: np.random.default_rng(seed) for name, seed in seeds.items()}
 
 
 def minibatch_slices(n_samples, batch_size):
