@@ -1,7 +1,7 @@
 """
-=====================================
+====================================
 Depth versus width at a fixed budget
-=====================================
+====================================
 
 Given a fixed number of parameters, should a network spend them on one wide
 hidden layer or on several narrow ones? We hold the parameter count near
@@ -20,7 +20,7 @@ the width that keeps the budget written under each depth.
 
 # %%
 # Load the data and build the features
-# -------------------------------------
+# ------------------------------------
 # Numeric columns get their missing values filled with the training median
 # and are then standardized; categorical columns are one-hot encoded. All of
 # this sits in a pipeline, so the statistics come from the training rows
@@ -159,5 +159,24 @@ ax.legend(fontsize="small")
 # %%
 # What the run shows
 # ------------------
-# CONCLUSION_PLACEHOLDER
+# From depth 2 to depth 5 the mean held-out ROC AUC lies between 0.834
+# and 0.842, while the four seeds of a single depth spread over 0.008 to
+# 0.018. The best mean, at depth 3 with width 19, leads depth 2 by 0.004,
+# less than the spread of the seeds at either depth, so this run does not
+# rank these depths. All of them are close to the logistic regression
+# (0.835), which has 30 parameters instead of about 1000: on this table, the
+# networks find little that a linear model on the same features misses.
+#
+# Depth 6, five hidden layers of 12 units, is the one clear result: every
+# seed scores below every seed of depths 2 to 4, from 0.813 to 0.825, and
+# below the logistic regression. Its mean training ROC AUC, 0.851, lies
+# within that of the others (0.850 to 0.854), so it is not simply unable
+# to fit the training rows;
+# it carries its fit less well to new rows, and its training scores vary
+# the most between seeds. Narrow deep stacks are not free.
+#
+# The claim that deeper networks can need fewer units concerns functions
+# built by composing simpler ones. Whether a data set has that structure is
+# an empirical question; this one, at this budget and with one held-out
+# split, gives depth no visible advantage.
 plt.show()

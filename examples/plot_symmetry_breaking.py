@@ -1,7 +1,7 @@
 """
-======================================
+===================================
 Symmetry breaking by random weights
-======================================
+===================================
 
 If every weight starts at the same value, every hidden unit of a layer
 computes the same pre-activation s^(k), receives the same delta and gets
@@ -21,7 +21,7 @@ column per hidden unit) and the training loss curves of all three.
 
 # %%
 # Load the data and build the features
-# -------------------------------------
+# ------------------------------------
 # The feature pipeline is the same for every model: median imputation and
 # standardization of the numeric columns, one-hot encoding of the
 # categorical ones, fitted on the training rows only.

@@ -17,7 +17,7 @@ train to the XOR table.
 
 # %%
 # The hand-set Heaviside network
-# -------------------------------
+# ------------------------------
 # The first hidden unit fires when at least one input is on
 # (x1 + x2 - 1/2 >= 0), the second only when both are (x1 + x2 - 3/2 >= 0).
 # The output fires when the first unit is on and the second is off, which is
@@ -91,10 +91,12 @@ print(
 # ReLU unit and a linear output cannot compute XOR, so at width 2 a single
 # dead unit rules success out; wider layers have units to spare. For twenty
 # seeds per width we count the successes and, among the failures, those
-# that ended with at least one dead unit.
+# that ended with at least one dead unit; for the narrowest layer we also
+# list what the failed fits predict.
 widths = [2, 4, 8, 16]
 seeds = range(20)
 summary = []
+failed_outputs = []
 for width in widths:
     counts = {"width": width, "successes": 0, "failures": 0, "with a dead unit": 0}
     for seed in seeds:
@@ -103,12 +105,18 @@ for width in widths:
             counts["successes"] += 1
             continue
         counts["failures"] += 1
+        if width == widths[0]:
+            failed_outputs.append(tuple(np.round(model.predict(X), 2) + 0.0))
         _, hidden = Network.from_estimator(model).forward(X)
         counts["with a dead unit"] += np.any(np.all(hidden[1] <= 0, axis=0))
     summary.append(counts)
 summary = pd.DataFrame(summary)
 print(f"Out of {len(seeds)} seeds:")
 print(summary.to_string(index=False))
+print(
+    f"Outputs on (0, 0), (0, 1), (1, 0), (1, 1) of the failed width-{widths[0]} fits:"
+)
+print(pd.Series(failed_outputs).value_counts().to_string())
 
 # %%
 # Plot both networks and the success counts
@@ -164,10 +172,12 @@ axes[2].set_title("Training success by width")
 # ------------------
 # Both networks compute XOR on the four points, with different surfaces in
 # between. The step network has exactly the two hidden units the logic
-# needs. Training found a solution at width 2 for only 3 seeds out of 20; 12
-# of the 17 failures ended with a dead unit and the others on a plateau
-# (predicting 0.5 everywhere, or fitting only some corners). With spare
-# units the failures become rare: 13 successes at width 4, 19 at width 8
-# and 20 at width 16. That a width can represent a function does not mean
-# that gradient descent finds the representation from every start.
+# needs. Training found a solution at width 2 for only 3 seeds out of 20,
+# and 12 of the 17 failures ended with a dead unit. The failed fits stop
+# where the gradient vanishes: five predict the mean 0.5 at every corner,
+# the others fit one or two corners exactly and average the rest (0.33 is
+# the mean target of three corners). With spare units the failures become
+# rare: 13 successes at width 4, 19 at width 8 and 20 at width 16. That a
+# width can represent a function does not mean that gradient descent finds
+# the representation from every start.
 plt.show()

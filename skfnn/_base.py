@@ -531,10 +531,10 @@ default=None
             task = model.callbacks.subcontext(task_name="epoch")
             task.call_on_fit_task_begin(estimator=self, X=data.X, y=data.y)
             epoch_index = len(history["loss_curve"]) if incremental else index
-            learning_rate = run.schedule.rate(history["t"], epoch_index, epochs)
+            learning_rate = run.schedule.rate(history["t"], epoch_index, self.max_iter)
             # Overflow surfaces as a non-finite loss, checked below.
             with np.errstate(over="ignore", invalid="ignore"):
-                loss = epoch_step(epoch_index, epochs)
+                loss = epoch_step(epoch_index, self.max_iter)
             history["loss_curve"].append(loss)
             history["learning_rates"].append(learning_rate)
             epoch = len(history["loss_curve"])
@@ -543,7 +543,9 @@ default=None
                 run.monitor.end_epoch(epoch, run.layout, run.params, model.activations)
             monitored = loss
             if validation is not None:
-                monitored = self._validate_epoch(run, validation, model)
+                validated = self._validate_epoch(run, validation, model)
+                if self.early_stopping:
+                    monitored = validated
             printer.epoch(
                 epoch,
                 loss,
@@ -566,7 +568,9 @@ default=None
         else:
             if not incremental:
                 self._warn_max_iter(epochs)
-        if not incremental:
+        if incremental:
+            history["best_loss"] = history["best_epoch"] = None
+        else:
             self._finish_epochs(run, stopper, printer)
 
     def _validate_epoch(self, run, validation, model):

@@ -245,7 +245,8 @@ def make_optimizer(solver, layout, dtype, params):
     dtype : numpy dtype
         Dtype of the parameters.
     params : dict
-        The estimator's parameters (momentum, beta_1, alpha, ...).
+        The estimator's parameters (momentum, beta_1, alpha, ...). AdamW's
+        decay rate is the L2 share of alpha, alpha * (1 - l1_ratio).
 
     Returns
     -------
@@ -267,5 +268,6 @@ def make_optimizer(solver, layout, dtype, params):
         beta_1=params["beta_1"], beta_2=params["beta_2"], epsilon=params["epsilon"]
     )
     if solver == "adamw":
-        return AdamW(n_params, dtype, layout.n_weights, params["alpha"], **moments)
+        decay = params["alpha"] * (1.0 - params["l1_ratio"])
+        return AdamW(n_params, dtype, layout.n_weights, decay, **moments)
     return Adam(n_params, dtype, **moments)

@@ -56,11 +56,12 @@ class FNNRegressor(RegressorMixin, BaseFNN):
     solver : {'adam', 'sgd', 'adamw', 'rmsprop', 'adagrad', 'lbfgs'}, \
 default='adam'
         Update rule: Adam; SGD with ``momentum``; Adam with decoupled weight
-        decay (``alpha`` is then the decay rate: each step also subtracts
-        learning_rate * alpha * W); RMSProp (``rho``); Adagrad; or full-batch
-        L-BFGS-B through SciPy, which ignores the minibatch and schedule
-        settings and allows neither ``partial_fit``, ``early_stopping`` nor
-        ``dropout``.
+        decay (the L2 share of ``alpha`` is then the decay rate: each step
+        also subtracts learning_rate * alpha * (1 - l1_ratio) * W); RMSProp
+        (``rho``); Adagrad; or full-batch L-BFGS-B through SciPy, which
+        ignores the minibatch and schedule settings, stops on ``tol`` as its
+        projected-gradient tolerance, and allows neither ``partial_fit``,
+        ``early_stopping`` nor ``dropout``.
     alpha : float, default=1e-4
         Strength of the L2 penalty on the weights (not the biases). The
         objective is sum_i w_i L_i / sum_i w_i + alpha / (2 sum_i w_i) ||W||^2,
