@@ -46,11 +46,13 @@ from skfnn import FNNClassifier
 from skfnn.datasets import load_credit_scoring
 
 credit = load_credit_scoring(as_frame=True)
+X, y = credit.data, credit.target
 X_train, X_test, y_train, y_test = train_test_split(
-    credit.data, credit.target, test_size=0.25, stratify=credit.target, random_state=0
+    X, y, test_size=0.25, stratify=y, random_state=0
 )
 bad_share = float(np.mean(y_train == "bad"))
-print(f"{len(y_train)} training and {len(y_test)} test rows, {bad_share:.1%} 'bad'")
+print(f"{len(y_train)} training and {len(y_test)} test rows")
+print(f"share of 'bad' in the training rows: {bad_share:.3f}")
 
 
 def make_preprocess():
@@ -60,14 +62,12 @@ def make_preprocess():
         SimpleImputer(strategy="most_frequent"),
         OneHotEncoder(handle_unknown="ignore"),
     )
+    numeric_columns = make_column_selector(dtype_exclude="category")
+    categorical_columns = make_column_selector(dtype_include="category")
     return ColumnTransformer(
         [
-            ("numeric", numeric, make_column_selector(dtype_exclude="category")),
-            (
-                "categorical",
-                categorical,
-                make_column_selector(dtype_include="category"),
-            ),
+            ("numeric", numeric, numeric_columns),
+            ("categorical", categorical, categorical_columns),
         ]
     )
 
@@ -91,7 +91,7 @@ estimators = {
     "FNN balanced": make_network("balanced"),
     "FNN {'bad': 4}": make_network({"bad": 4}),
     "LogReg": LogisticRegression(max_iter=1000),
-    "LogReg balanced": LogisticRegression(max_iter=1000, class_weight="balanced"),
+    "LogReg balanced": LogisticRegression(class_weight="balanced", max_iter=1000),
 }
 models = {
     name: make_pipeline(make_preprocess(), estimator).fit(X_train, y_train)
@@ -113,7 +113,7 @@ def bad_probability(model):
     return model.predict_proba(X_test)[:, list(model.classes_).index("bad")]
 
 
-def test_scores(predicted, probability):
+def score_on_test(predicted, probability):
     """Return recall, precision and ROC AUC of 'bad' on the test rows."""
     return {
         "recall (bad)": recall_score(y_test, predicted, pos_label="bad"),
@@ -123,12 +123,12 @@ def test_scores(predicted, probability):
 
 
 scores = {
-    name: test_scores(model.predict(X_test), bad_probability(model))
+    name: score_on_test(model.predict(X_test), bad_probability(model))
     for name, model in models.items()
 }
 unweighted = bad_probability(models["FNN"])
 moved = np.where(unweighted >= bad_share, "bad", "good")
-scores[f"FNN, threshold {bad_share:.2f}"] = test_scores(moved, unweighted)
+scores[f"FNN, threshold {bad_share:.2f}"] = score_on_test(moved, unweighted)
 scores = pd.DataFrame(scores).T
 print(scores.round(4).to_string())
 
@@ -154,12 +154,11 @@ for name, colour in (("FNN", "tab:blue"), ("FNN balanced", "tab:orange")):
     precision, recall, _ = precision_recall_curve(
         y_test, bad_probability(models[name]), pos_label="bad"
     )
-    ax_curves.plot(recall, precision, color=colour, label=f"{name}, all thresholds")
-for name, marker in zip(scores.index, "osDv^P", strict=False):
-    point = scores.loc[name]
-    ax_curves.plot(
-        point["recall (bad)"], point["precision (bad)"], marker, ms=9, label=name
-    )
+    label = f"{name}, all thresholds"
+    ax_curves.plot(recall, precision, color=colour, label=label)
+for (name, point), marker in zip(scores.iterrows(), "osDv^P", strict=True):
+    recall, precision = point["recall (bad)"], point["precision (bad)"]
+    ax_curves.plot(recall, precision, marker, ms=9, label=name)
 ax_curves.set_xlabel("recall (bad)")
 ax_curves.set_ylabel("precision (bad)")
 ax_curves.set_xlim(0, 1)

@@ -390,7 +390,10 @@ default=None
             copy.deepcopy(self._optimizer),
             copy.deepcopy(self._schedule),
             streams,
-            copy.deepcopy(self._history),
+            {
+                key: list(value) if isinstance(value, list) else value
+                for key, value in self._history.items()
+            },
         )
 
     def _new_run(self, layout, activation_names, data, output_layer):

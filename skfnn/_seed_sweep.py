@@ -4,7 +4,7 @@ import time
 
 import pandas as pd
 from joblib import Parallel, delayed
-from sklearn.base import clone
+from sklearn.base import clone, is_classifier
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
@@ -50,8 +50,9 @@ def seed_sweep(
         ``random_state``), only the weight initialization, or only the
         shuffling of minibatches.
     X_test, y_test : array-like, default=None
-        A test set; when None, ``test_size`` of X, y is held out once, with
-        a split that is the same for every seed.
+        A test set; when None, ``test_size`` of X, y is held out once
+        (stratified for a classifier), with a split that is the same for
+        every seed.
     test_size : float, default=0.25
         Share of the rows held out when no test set is given.
     scoring : str or callable, default=None
@@ -84,7 +85,11 @@ def seed_sweep(
     seeds = [int(seed) for seed in seeds]
     if X_test is None or y_test is None:
         X, X_test, y, y_test = train_test_split(
-            X, y, test_size=test_size, random_state=BASE_SEED
+            X,
+            y,
+            test_size=test_size,
+            random_state=BASE_SEED,
+            stratify=y if is_classifier(estimator) else None,
         )
     scorer = check_scoring(estimator, scoring=scoring)
     rows = Parallel(n_jobs=n_jobs)(

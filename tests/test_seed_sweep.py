@@ -47,12 +47,12 @@ def test_seed_sweep_int_seeds_count_from_zero():
 
 
 def test_seed_sweep_scores_equal_refits_by_hand():
-    """Each row's scores equal FNNClassifier(random_state=seed) fit on a 0.25 split."""
+    """Each row's scores equal FNNClassifier(random_state=seed) on a 0.25 split."""
     X, y = _classification()
     estimator = FNNClassifier(width=6, max_iter=15)
     table = seed_sweep(estimator, X, y, seeds=[0, 5])
     X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=0.25, random_state=0
+        X, y, test_size=0.25, random_state=0, stratify=y
     )
     for row in table.itertuples():
         model = FNNClassifier(width=6, max_iter=15, random_state=row.seed)
@@ -139,7 +139,7 @@ def test_seed_sweep_pipeline_scores_equal_refit_by_hand():
     )
     table = seed_sweep(pipe, X, y, seeds=[4])
     X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=0.25, random_state=0
+        X, y, test_size=0.25, random_state=0, stratify=y
     )
     pipe.set_params(fnn__random_state=4).fit(X_train, y_train)
     assert table["test_score"].iloc[0] == pipe.score(X_test, y_test)
