@@ -73,7 +73,7 @@ def _relu_forward(s, out):
 
 def _relu_backprop(s, h, delta):
     """Zero delta where s <= 0: phi'(s) = 1 if s > 0 else 0."""
-    delta[s <= 0] = 0
+    np.multiply(delta, s > 0, out=delta)
 
 
 def _leaky_relu_forward(s, out):

@@ -13,7 +13,7 @@ not from f, which keeps them finite where f rounds to 0 or 1.
 """
 
 import numpy as np
-from scipy.special import expit, log_softmax, logsumexp, softmax, xlogy
+from scipy.special import expit, log_softmax, xlogy
 
 _MIN_PROBABILITY = 1e-7
 
@@ -118,10 +118,9 @@ class CategoricalLogLoss(OutputLayer):
 
     def activate(self, s, out=None):
         """Return f = softmax(s), computed after subtracting the row maximum."""
-        result = softmax(s, axis=1)
-        if out is None:
-            return result
-        np.copyto(out, result)
+        out = np.subtract(s, s.max(axis=1, keepdims=True), out=out)
+        np.exp(out, out=out)
+        out /= out.sum(axis=1, keepdims=True)
         return out
 
     def link(self, mean):
@@ -131,7 +130,10 @@ class CategoricalLogLoss(OutputLayer):
 
     def sample_losses(self, s, y, f):
         """Return logsumexp(s) - sum_j y_j s_j per row."""
-        return logsumexp(s, axis=1) - np.einsum("ij,ij->i", y, s)
+        row_max = s.max(axis=1)
+        # log sum_j exp(s_j), shifted by the row maximum against overflow
+        log_sum = np.log(np.exp(s - row_max[:, np.newaxis]).sum(axis=1)) + row_max
+        return log_sum - np.einsum("ij,ij->i", y, s)
 
     def log_activate(self, s):
         """Return log softmax(s) without forming softmax(s)."""

@@ -54,6 +54,7 @@ class Layout:
         self._weight_offsets = np.cumsum([0, *weight_counts])
         self._bias_offsets = self.n_weights + np.cumsum([0, *self.layer_sizes[1:]])
         self._slope_offsets = self.n_weights + n_biases + np.cumsum([0, *slope_counts])
+        self._view_cache = {}
 
     @property
     def slope_slice(self):
@@ -91,6 +92,9 @@ class Layout:
     def views(self, flat):
         """Split a flat vector into per-layer weight and bias views.
 
+        The views of the last two vectors asked for are kept, so that a
+        training loop asking again for the same vector gets them for free.
+
         Parameters
         ----------
         flat : ndarray of shape (n_params,)
@@ -103,6 +107,10 @@ class Layout:
         biases : list of ndarray
             L views of shape (N_k,).
         """
+        key = (flat.__array_interface__["data"][0], flat.dtype, flat.size)
+        cached = self._view_cache.get(key)
+        if cached is not None and cached[0] is flat:
+            return list(cached[1][0]), list(cached[1][1])
         weights = [
             flat[start:stop].reshape(shape)
             for start, stop, shape in zip(
@@ -118,7 +126,16 @@ class Layout:
                 self._bias_offsets[:-1], self._bias_offsets[1:], strict=True
             )
         ]
-        return weights, biases
+        if len(self._view_cache) >= 2:
+            self._view_cache.pop(next(iter(self._view_cache)))
+        self._view_cache[key] = (flat, (weights, biases))
+        return list(weights), list(biases)
+
+    def __getstate__(self):
+        """Return the state to pickle, without the cache of views."""
+        state = dict(self.__dict__)
+        state["_view_cache"] = {}
+        return state
 
 
 class Workspace:
@@ -148,12 +165,16 @@ class Workspace:
         self.output = np.empty((batch_size, sizes[-1]), dtype)
         self.masks = None
         self.dropped = None
+        self.scratch = np.empty(layout.n_weights, dtype)
+        self._full = (self.pre_activations, self.activations, self.deltas, self.output)
         if dropout:
             self.masks = [np.empty((batch_size, n), dtype) for n in sizes[:-1]]
             self.dropped = [np.empty((batch_size, n), dtype) for n in sizes[:-1]]
 
     def rows(self, m):
         """Return (pre_activations, activations, deltas, output) for m rows."""
+        if m == self.batch_size:
+            return self._full
         return (
             [s[:m] for s in self.pre_activations],
             [h[:m] for h in self.activations],
@@ -390,7 +411,8 @@ def loss_and_gradient(
     if l2 > 0:
         # (l2 / 2) ||W||^2, gradient l2 W
         objective += 0.5 * l2 * float(np.dot(flat_weights, flat_weights))
-        grad[: layout.n_weights] += l2 * flat_weights
+        np.multiply(flat_weights, l2, out=workspace.scratch)
+        grad[: layout.n_weights] += workspace.scratch
     if l1 > 0:
         # l1 ||W||_1, subgradient l1 sign(W)
         objective += l1 * float(np.abs(flat_weights).sum())
