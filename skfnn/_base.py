@@ -45,7 +45,12 @@ from skfnn._training import (
     run_lbfgs,
     validation_loss,
 )
-from skfnn._utils import ProgressPrinter, minibatch_slices, random_streams
+from skfnn._utils import (
+    ProgressPrinter,
+    blas_threads,
+    minibatch_slices,
+    random_streams,
+)
 
 
 def _has_stochastic_solver(estimator):
@@ -320,18 +325,25 @@ default=None
         model.callbacks.call_on_fit_task_begin(**callback_data)
         if self.solver == "lbfgs":
             self._fit_lbfgs(run, data, model)
-        elif incremental:
-            self._run_epochs(run, data, None, model, 1, incremental=True)
         else:
-            data, validation = self._validation_data(
-                data, validation_set, run.streams["split"], target_attributes
-            )
-            self._run_epochs(run, data, validation, model, self.max_iter)
+            threads = blas_threads(run.layout, self._batch_size(X.shape[0]))
+            with threads:
+                self._fit_stochastic(run, data, model, incremental, validation_set)
         self._adopt(run, model)
         model.callbacks.call_on_fit_task_end(
             **callback_data, reconstruction_attributes={}
         )
         return self
+
+    def _fit_stochastic(self, run, data, model, incremental, validation_set):
+        """Train with minibatches: one epoch, or up to max_iter with stopping."""
+        if incremental:
+            self._run_epochs(run, data, None, model, 1, incremental=True)
+            return
+        data, validation = self._validation_data(
+            data, validation_set, run.streams["split"], model.target_attributes
+        )
+        self._run_epochs(run, data, validation, model, self.max_iter)
 
     def _validate_training_data(self, X, y, first_call):
         """Validate X and y; X keeps float32 if it is float32."""
@@ -570,7 +582,7 @@ default=None
                 break
         else:
             if not incremental:
-                self._warn_max_iter(epochs)
+                self._warn_max_iter(epochs, stacklevel=8)
         if incremental:
             history["best_loss"] = history["best_epoch"] = None
         else:
@@ -602,7 +614,7 @@ default=None
         state["_params"] = run.params.copy()
         return state
 
-    def _warn_max_iter(self, epochs):
+    def _warn_max_iter(self, epochs, stacklevel):
         """Warn that training ran out of epochs before converging."""
         warnings.warn(
             f"Training stopped at max_iter={epochs} epochs before the loss "
@@ -610,7 +622,7 @@ default=None
             f"{self.n_iter_no_change} epochs. Increase max_iter, or raise tol "
             "or learning_rate_init.",
             ConvergenceWarning,
-            stacklevel=7,
+            stacklevel=stacklevel,
         )
 
     def _plateau(self, run, stopper, printer):
@@ -646,7 +658,7 @@ default=None
         check_loss(losses[-1], len(losses), losses[0])
         run.history["best_loss"] = min(losses)
         if n_iter >= self.max_iter:
-            self._warn_max_iter(self.max_iter)
+            self._warn_max_iter(self.max_iter, stacklevel=7)
 
     def _adopt(self, run, model):
         """Set the fitted attributes from a finished training run."""

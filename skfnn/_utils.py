@@ -1,11 +1,18 @@
 """Training utilities: random streams, minibatches and the progress printer."""
 
+import contextlib
 import sys
 
 import numpy as np
 from sklearn.utils import check_random_state
+from threadpoolctl import threadpool_limits
 
 STREAMS = ("init", "split", "shuffle", "dropout")
+
+# Measured on two cores: below about this many floating-point operations of
+# matrix products per minibatch, a second BLAS thread costs more in
+# synchronization than it saves, and under load far more.
+SINGLE_THREAD_FLOPS = 5e8
 
 
 def random_streams(random_state, overrides=None):
@@ -35,6 +42,29 @@ def random_streams(random_state, overrides=None):
     for name, seed in (overrides or {}).items():
         seeds[name] = np.random.SeedSequence([int(seed), STREAMS.index(name)])
     return {name: np.random.default_rng(seed) for name, seed in seeds.items()}
+
+
+def blas_threads(layout, batch_size):
+    """Return a context that keeps BLAS to one thread for small minibatches.
+
+    Parameters
+    ----------
+    layout : Layout
+        The network's layout.
+    batch_size : int
+        Rows per minibatch.
+
+    Returns
+    -------
+    context : context manager
+        A one-thread limit when the matrix products of one minibatch, about
+        2 * batch_size * sum_k N_k N_{k-1} operations, are below
+        ``SINGLE_THREAD_FLOPS``; otherwise a context that changes nothing.
+    """
+    flops = 2.0 * batch_size * layout.n_weights
+    if flops < SINGLE_THREAD_FLOPS:
+        return threadpool_limits(limits=1, user_api="blas")
+    return contextlib.nullcontext()
 
 
 def minibatch_slices(n_samples, batch_size):
