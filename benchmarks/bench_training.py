@@ -26,6 +26,7 @@ import math
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -53,7 +54,9 @@ from skfnn.datasets import load_credit_scoring
 SECTIONS = ("training", "predict", "memory", "accuracy", "torch")
 WIDE = (512, 512, 512)
 NO_EARLY_STOP = 10**6
-# A 1-minute load average above this at the start means a busy machine.
+# A busy machine: more than this share of CPU time used by other processes
+# just before the start, or, where that cannot be read, this load average.
+BUSY_SHARE = 0.1
 BUSY_LOAD = 0.5
 DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "latest.json"
 
@@ -105,6 +108,7 @@ TRAINING_COLUMNS = [
     ("GF/s skfnn", 10, "{:.1f}"),
     ("GF/s sklearn", 12, "{:.1f}"),
     ("other us/batch", 14, "{:.0f}"),
+    ("spread", 6, "{:.2f}"),
 ]
 
 PREDICT_COLUMNS = [
@@ -170,6 +174,11 @@ def emit_header(title, columns):
     emit("  ".join("-" * width for _, width, _ in columns))
 
 
+def fmt_share(share):
+    """Return a share as a percentage, or 'unknown' for None."""
+    return "unknown" if share is None else f"{share:.0%}"
+
+
 def hidden_text(hidden):
     """Return hidden layer sizes as compact text, such as ``(128,128)``."""
     return f"({','.join(str(n) for n in hidden)})"
@@ -187,10 +196,52 @@ def machine_facts():
         "scipy": scipy.__version__,
         "sklearn": sklearn.__version__,
         "skfnn": skfnn.__version__,
+        "skfnn_source": source_version(),
         "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
         "load_average": os.getloadavg(),
+        "others_cpu_share": others_cpu_share(),
         "threadpool_info": threadpoolctl.threadpool_info(),
     }
+
+
+def others_cpu_share(seconds=1.0):
+    """Return the share of CPU time used while this process sleeps, or None.
+
+    Reads the Linux counters of /proc/stat before and after a short sleep;
+    elsewhere returns None and the load average has to do.
+    """
+    stat = Path("/proc/stat")
+    if not stat.exists():
+        return None
+
+    def counters():
+        values = [int(field) for field in stat.read_text().split()[1:11]]
+        return sum(values), values[3] + values[4]
+
+    total, idle = counters()
+    time.sleep(seconds)
+    total_after, idle_after = counters()
+    elapsed = total_after - total
+    return 1 - (idle_after - idle) / elapsed if elapsed else None
+
+
+def source_version():
+    """Return the git commit of the skfnn source, marked if it has local edits."""
+    root = Path(__file__).resolve().parent.parent
+
+    def git(*args):
+        return subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, check=False
+        )
+
+    try:
+        commit = git("rev-parse", "--short", "HEAD")
+        edited = git("diff", "--quiet", "HEAD", "--", "skfnn").returncode != 0
+    except OSError:
+        return None
+    if commit.returncode != 0:
+        return None
+    return commit.stdout.strip() + (" with local edits" if edited else "")
 
 
 def emit_facts(facts, plan):
@@ -200,10 +251,19 @@ def emit_facts(facts, plan):
     emit(
         f"python {facts['python']}, numpy {facts['numpy']}, scipy "
         f"{facts['scipy']}, scikit-learn {facts['sklearn']}, skfnn {facts['skfnn']}"
+        f" (source {facts['skfnn_source']})"
     )
     load = ", ".join(f"{value:.2f}" for value in facts["load_average"])
-    emit(f"OPENBLAS_CORETYPE={facts['OPENBLAS_CORETYPE']}; load average {load}")
-    if facts["load_average"][0] > BUSY_LOAD:
+    busy = facts["others_cpu_share"]
+    emit(
+        f"OPENBLAS_CORETYPE={facts['OPENBLAS_CORETYPE']}; load average {load}; "
+        f"CPU used by other processes just before the start: {fmt_share(busy)}"
+    )
+    if busy is None:
+        busy_machine = facts["load_average"][0] > BUSY_LOAD
+    else:
+        busy_machine = busy > BUSY_SHARE
+    if busy_machine:
         emit(
             "WARNING: other processes are using the CPUs; timings and ratios "
             "of this run are unreliable."
@@ -386,18 +446,19 @@ def time_training(config, plan):
     for repeat in range(plan["repeats"]):
         start = time.perf_counter()
         products()
-        times["floor"].append((time.perf_counter() - start) * epochs)
+        times["floor"].append(time.perf_counter() - start)
         order = ["skfnn", "sklearn"] if repeat % 2 == 0 else ["sklearn", "skfnn"]
         for library in order:
             estimator = make_estimator(library, config, epochs)
-            times[library].append(time_fit(estimator, X, y, epochs))
-    return {library: min(seconds) / epochs for library, seconds in times.items()}
+            times[library].append(time_fit(estimator, X, y, epochs) / epochs)
+    return times
 
 
-def training_row(config, seconds):
-    """Combine a configuration's timings into one result row."""
+def training_row(config, times):
+    """Combine a configuration's timings (per epoch, each repeat) into a row."""
     flops = flops_per_epoch(config)
     n_batches = len(batch_sizes(config["n"], config["batch"]))
+    seconds = {name: min(values) for name, values in times.items()}
     floor = seconds["floor"]
     return {
         **config,
@@ -410,7 +471,11 @@ def training_row(config, seconds):
         "skfnn_gflops": flops / seconds["skfnn"] / 1e9,
         "sklearn_gflops": flops / seconds["sklearn"] / 1e9,
         "other_us_per_batch": (seconds["skfnn"] - floor) / n_batches * 1e6,
+        "spread": max(
+            statistics.median(values) / min(values) for values in times.values()
+        ),
         "load_1min": os.getloadavg()[0],
+        "repeats_s": times,
     }
 
 
@@ -446,6 +511,7 @@ def training_values(row):
         row["skfnn_gflops"],
         row["sklearn_gflops"],
         row["other_us_per_batch"],
+        row["spread"],
     ]
 
 
@@ -931,10 +997,14 @@ def main(argv=None):
     emit_targets(targets)
     seconds = time.perf_counter() - start
     emit()
-    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
-    emit(f"Total {seconds / 60:.1f} min; load average {load}; results in {args.json}")
-    plan_json = {"quick": args.quick, "sections": sections, **plan}
     facts["load_average_end"] = os.getloadavg()
+    facts["others_cpu_share_end"] = others_cpu_share()
+    emit(
+        f"Total {seconds / 60:.1f} min; CPU used by other processes just after "
+        f"the end: {fmt_share(facts['others_cpu_share_end'])}"
+    )
+    emit(f"Results in {args.json}")
+    plan_json = {"quick": args.quick, "sections": sections, **plan}
     document = {"machine": facts, "plan": plan_json, "seconds": seconds}
     write_json(args.json, document | {"results": results, "targets": targets})
     return 0
