@@ -215,6 +215,7 @@ def others_cpu_share(seconds=1.0):
         return None
 
     def counters():
+        """Return the total and the idle CPU time counted so far."""
         values = [int(field) for field in stat.read_text().split()[1:11]]
         return sum(values), values[3] + values[4]
 
@@ -230,6 +231,7 @@ def source_version():
     root = Path(__file__).resolve().parent.parent
 
     def git(*args):
+        """Run a read-only git command in the repository."""
         return subprocess.run(
             ["git", *args], cwd=root, capture_output=True, text=True, check=False
         )
@@ -411,6 +413,7 @@ def gemm_epoch(config):
     m = min(config["batch"], config["n"])
 
     def draw(*shape):
+        """Return standard normal values of the given shape and dtype."""
         return rng.standard_normal(shape).astype(dtype)
 
     weights = [draw(a, b) for a, b in itertools.pairwise(sizes)]
@@ -422,6 +425,7 @@ def gemm_epoch(config):
     batches = batch_sizes(config["n"], config["batch"])
 
     def products():
+        """Run the matrix products of one epoch."""
         for rows in batches:
             for k, weight in enumerate(weights):
                 np.matmul(inputs[k][:rows], weight, out=outputs[k][:rows])

@@ -9,10 +9,11 @@ from threadpoolctl import threadpool_limits
 
 STREAMS = ("init", "split", "shuffle", "dropout")
 
-# Measured on two cores: below about this many floating-point operations of
-# matrix products per minibatch, a second BLAS thread costs more in
-# synchronization than it saves, and under load far more.
-SINGLE_THREAD_FLOPS = 5e8
+# Measured on two idle cores (benchmarks/bench_training.py): a second BLAS
+# thread speeds up the matrix products of every minibatch of the benchmark
+# grid, but not those of the smallest nets, whose products are too small to
+# split; below this many operations per minibatch one thread is kept.
+SINGLE_THREAD_FLOPS = 2e6
 
 
 def random_streams(random_state, overrides=None):
