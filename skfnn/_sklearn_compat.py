@@ -5,12 +5,7 @@ if these names move, only this module changes.
 """
 
 from sklearn.base import _fit_context
-from sklearn.utils._param_validation import (
-    HasMethods,
-    Interval,
-    StrOptions,
-    validate_params,
-)
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 try:
@@ -42,11 +37,9 @@ except ImportError:
 
 __all__ = [
     "CallbackSupportMixin",
-    "HasMethods",
     "Interval",
     "StrOptions",
     "_check_sample_weight",
     "_fit_context",
     "validate_data",
-    "validate_params",
 ]

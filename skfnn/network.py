@@ -13,6 +13,7 @@ from sklearn.utils import Bunch
 from skfnn._activations import ACTIVATION_NAMES, ACTIVATIONS
 from skfnn._losses import OUTPUT_LAYERS
 from skfnn._network import (
+    PRELU_INITIAL_SLOPE,
     Layout,
     Workspace,
     build_activations,
@@ -294,7 +295,7 @@ class Network:
         views = [a for a in self._layout.slopes(self._params) if a is not None]
         if prelu_slopes is None:
             for view in views:
-                view[...] = 0.25
+                view[...] = PRELU_INITIAL_SLOPE
             return
         if len(prelu_slopes) != len(views):
             raise ValueError(
