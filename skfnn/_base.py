@@ -262,7 +262,7 @@ class BaseFNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 default=None
             A validation set of your own. Its weighted loss (and ``scoring``)
             is recorded each epoch; with ``early_stopping=True`` it replaces
-            the held-out ``validation_fraction``.
+            the held-out ``validation_fraction``. Not with ``solver='lbfgs'``.
         y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
             Targets of the validation set.
         sample_weight_val : array-like of shape (n_val,), default=None
@@ -297,6 +297,11 @@ default=None
     def _train(self, X, y, sample_weight, incremental, classes, validation_set):
         """Run the training of one ``fit`` or ``partial_fit`` call."""
         hidden_sizes, activation_names = self._check_params(incremental)
+        if validation_set is not None and self.solver == "lbfgs":
+            raise ValueError(
+                "X_val and y_val need a stochastic solver, which validates after "
+                "each epoch; solver='lbfgs' has no epochs."
+            )
         first_call = not hasattr(self, "_params") or (
             not incremental and not self.warm_start
         )

@@ -397,3 +397,14 @@ def test_x_val_with_early_stopping_trains_on_every_row():
         random_state=0,
     ).fit(X, y, X_val=X_val, y_val=y_val)
     assert model.t_ == model.n_iter_ * len(y)
+
+
+def test_lbfgs_refuses_validation_set():
+    """solver='lbfgs' refuses X_val/y_val instead of ignoring them unchecked."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    y = (X[:, 0] > 0).astype(int)
+    model = FNNClassifier(solver="lbfgs", max_iter=5)
+    with pytest.raises(ValueError, match="stochastic solver"):
+        model.fit(X, y, X_val=X[:5], y_val=y[:5])
+    assert not hasattr(model, "coefs_")
