@@ -21,8 +21,10 @@ import scipy.sparse as sp
 
 from skfnn._activations import LEAKY_SLOPE, make_activation
 from skfnn._initializers import draw_weights
+from skfnn._utils import SERIAL
 
 PRELU_INITIAL_SLOPE = 0.25
+PREDICT_CHUNK_NUMBERS = 1 << 18
 
 
 class Layout:
@@ -74,6 +76,8 @@ class Layout:
         slopes : list of ndarray or None
             L - 1 entries; a view of shape (N_k,) for prelu layers.
         """
+        if not self.n_slopes:
+            return [None] * len(self.prelu_layers)
         return [
             flat[start:stop] if has_slopes else None
             for start, stop, has_slopes in zip(
@@ -93,7 +97,8 @@ class Layout:
         """Split a flat vector into per-layer weight and bias views.
 
         The views of the last two vectors asked for are kept, so that a
-        training loop asking again for the same vector gets them for free.
+        training loop asking again for the same vector gets them for free;
+        callers must not change the lists.
 
         Parameters
         ----------
@@ -107,10 +112,10 @@ class Layout:
         biases : list of ndarray
             L views of shape (N_k,).
         """
-        key = (flat.__array_interface__["data"][0], flat.dtype, flat.size)
+        key = id(flat)
         cached = self._view_cache.get(key)
         if cached is not None and cached[0] is flat:
-            return list(cached[1][0]), list(cached[1][1])
+            return cached[1]
         weights = [
             flat[start:stop].reshape(shape)
             for start, stop, shape in zip(
@@ -129,7 +134,7 @@ class Layout:
         if len(self._view_cache) >= 2:
             self._view_cache.pop(next(iter(self._view_cache)))
         self._view_cache[key] = (flat, (weights, biases))
-        return list(weights), list(biases)
+        return weights, biases
 
     def __getstate__(self):
         """Return the state to pickle, without the cache of views."""
@@ -209,15 +214,6 @@ def draw_dropout_masks(masks, rate, rng):
         mask *= 1.0 / keep
 
 
-def _affine(h, weights, bias, out):
-    """Store s = h @ W + w0 in ``out`` (h may be a scipy sparse matrix)."""
-    if sp.issparse(h):
-        out[...] = h @ weights
-    else:
-        np.matmul(h, weights, out=out)
-    out += bias
-
-
 def forward(
     X, weights, biases, activations, pre_activations, hidden, masks=None, dropped=None
 ):
@@ -249,7 +245,11 @@ def forward(
     h = X
     for k, (weight, bias) in enumerate(zip(weights, biases, strict=True)):
         # s^(k) = W^(k) h^(k-1) + w0^(k), one row per example
-        _affine(h, weight, bias, pre_activations[k])
+        if k == 0 and sp.issparse(X):
+            pre_activations[0][...] = X @ weight
+        else:
+            np.matmul(h, weight, out=pre_activations[k])
+        pre_activations[k] += bias
         if k < len(activations):
             # h^(k) = phi(s^(k)) on hidden layers
             activations[k].forward(pre_activations[k], hidden[k])
@@ -302,12 +302,12 @@ def backward(
     for k in range(len(weights) - 1, -1, -1):
         h_previous = X if k == 0 else inputs[k - 1]
         # dL/dW^(k) = delta^(k) (h^(k-1))^T, summed over the batch
-        if sp.issparse(h_previous):
-            grad_weights[k][...] = h_previous.T @ deltas[k]
+        if k == 0 and sp.issparse(X):
+            grad_weights[0][...] = X.T @ deltas[0]
         else:
             np.matmul(h_previous.T, deltas[k], out=grad_weights[k])
         # dL/dw0^(k) = delta^(k), summed over the batch
-        np.sum(deltas[k], axis=0, out=grad_biases[k])
+        np.add.reduce(deltas[k], axis=0, out=grad_biases[k])
         if k > 0:
             # delta^(k-1) = phi'(s^(k-1)) * (W^(k))^T delta^(k)
             np.matmul(deltas[k], weights[k].T, out=deltas[k - 1])
@@ -337,6 +337,7 @@ def loss_and_gradient(
     workspace,
     l1=0.0,
     dropout=None,
+    split=SERIAL,
 ):
     """Return the objective of one minibatch and store its gradient.
 
@@ -372,6 +373,9 @@ def loss_and_gradient(
     dropout : tuple of (float, numpy.random.Generator), default=None
         Dropout rate and the generator of the masks; None for no dropout.
         The workspace must have been made with ``dropout=True``.
+    split : VectorSplit, default=SERIAL
+        Runs the elementwise penalty gradient on parts of the weights,
+        possibly in parallel threads; the result does not depend on it.
 
     Returns
     -------
@@ -409,15 +413,34 @@ def loss_and_gradient(
     )
     flat_weights = params[: layout.n_weights]
     if l2 > 0:
-        # (l2 / 2) ||W||^2, gradient l2 W
+        # (l2 / 2) ||W||^2
         objective += 0.5 * l2 * float(np.dot(flat_weights, flat_weights))
-        np.multiply(flat_weights, l2, out=workspace.scratch)
-        grad[: layout.n_weights] += workspace.scratch
     if l1 > 0:
-        # l1 ||W||_1, subgradient l1 sign(W)
+        # l1 ||W||_1
         objective += l1 * float(np.abs(flat_weights).sum())
-        grad[: layout.n_weights] += l1 * np.sign(flat_weights)
+    if l2 > 0 or l1 > 0:
+        split.run(
+            _add_penalty_gradient,
+            flat_weights,
+            grad[: layout.n_weights],
+            l2,
+            l1,
+            workspace.scratch,
+        )
     return objective
+
+
+def _add_penalty_gradient(part, weights, grad, l2, l1, scratch):
+    """Add l2 W + l1 sign(W) to the gradient entries ``part`` of the weights."""
+    weights, grad, scratch = weights[part], grad[part], scratch[part]
+    if l2 > 0:
+        np.multiply(weights, l2, out=scratch)
+        grad += scratch
+    if l1 > 0:
+        # subgradient l1 sign(W), zero at W = 0
+        np.sign(weights, out=scratch)
+        scratch *= l1
+        grad += scratch
 
 
 def predict_pre_activation(X, params, layout, activations, chunk_rows=None):
@@ -434,7 +457,9 @@ def predict_pre_activation(X, params, layout, activations, chunk_rows=None):
     activations : list of Activation
         phi of each hidden layer.
     chunk_rows : int, default=None
-        Rows per forward pass; by default about 16 MiB per buffer.
+        Rows per forward pass. By default the widest layer of a chunk holds
+        about 2^18 numbers, so that a chunk's s^(k) and h^(k) stay in cache
+        between one layer's matrix product and the next.
 
     Returns
     -------
@@ -442,16 +467,26 @@ def predict_pre_activation(X, params, layout, activations, chunk_rows=None):
     """
     n_samples = X.shape[0]
     if chunk_rows is None:
-        widest = max(layout.layer_sizes[1:])
-        chunk_rows = max(1, (1 << 21) // widest)
+        chunk_rows = max(1, PREDICT_CHUNK_NUMBERS // max(layout.layer_sizes[1:]))
+    rows = max(1, min(chunk_rows, n_samples))
+    dtype = params.dtype
     weights, biases = layout.views(params)
-    s_out = np.empty((n_samples, layout.layer_sizes[-1]), dtype=params.dtype)
-    workspace = Workspace(layout, min(chunk_rows, max(n_samples, 1)), params.dtype)
-    for start in range(0, n_samples, chunk_rows):
-        stop = min(start + chunk_rows, n_samples)
-        pre_activations, hidden, _, _ = workspace.rows(stop - start)
-        s_out[start:stop] = forward(
-            X[start:stop], weights, biases, activations, pre_activations, hidden
+    s_out = np.empty((n_samples, layout.layer_sizes[-1]), dtype=dtype)
+    hidden_sizes = layout.layer_sizes[1:-1]
+    pre_activations = [np.empty((rows, n), dtype) for n in hidden_sizes]
+    hidden = [np.empty((rows, n), dtype) for n in hidden_sizes]
+    for start in range(0, n_samples, rows):
+        stop = min(start + rows, n_samples)
+        m = stop - start
+        # the output layer's s^(L) goes straight into the result
+        chunk_pre = [s[:m] for s in pre_activations] + [s_out[start:stop]]
+        forward(
+            X[start:stop],
+            weights,
+            biases,
+            activations,
+            chunk_pre,
+            [h[:m] for h in hidden],
         )
     return s_out
 

@@ -241,8 +241,8 @@ class Network:
         return Bunch(
             loss=loss,
             deltas=[d.copy() for d in workspace.deltas],
-            weight_gradients=weight_gradients,
-            bias_gradients=bias_gradients,
+            weight_gradients=list(weight_gradients),
+            bias_gradients=list(bias_gradients),
             slope_gradients=self._layout.slopes(grad),
         )
 
