@@ -834,7 +834,7 @@ class _EpochStep:
         total_loss = 0.0
         for batch in minibatch_slices(n_samples, self.batch_size):
             X, Y, weights = self.gather(order, batch)
-            batch_weight = float(weights.sum())
+            batch_weight, row_weights = self.gather.normalize(weights)
             if batch_weight <= 0:
                 continue
             loss = loss_and_gradient(
@@ -845,7 +845,7 @@ class _EpochStep:
                 self.model.output_layer,
                 X,
                 Y,
-                weights / batch_weight,
+                row_weights,
                 self.penalties["l2"],
                 self.workspace,
                 self.penalties["l1"],

@@ -107,7 +107,7 @@ class BinaryLogLoss(OutputLayer):
 
     def sample_losses(self, s, y, f):
         """Return sum_j log(1 + exp(s_j)) - y_j s_j per row, stably."""
-        return np.sum(np.logaddexp(0, s) - y * s, axis=1)
+        return np.add.reduce(np.logaddexp(0, s) - y * s, axis=1)
 
 
 class CategoricalLogLoss(OutputLayer):
@@ -161,7 +161,7 @@ class PoissonDeviance(OutputLayer):
 
     def sample_losses(self, s, y, f):
         """Return the half Poisson deviance per row."""
-        return np.sum(f - y * s + xlogy(y, y) - y, axis=1)
+        return np.add.reduce(f - y * s + xlogy(y, y) - y, axis=1)
 
 
 class GammaDeviance(OutputLayer):
@@ -185,7 +185,7 @@ class GammaDeviance(OutputLayer):
     def sample_losses(self, s, y, f):
         """Return the half Gamma deviance per row."""
         with np.errstate(over="ignore"):
-            return np.sum(s - np.log(y) + y * np.exp(-s) - 1, axis=1)
+            return np.add.reduce(s - np.log(y) + y * np.exp(-s) - 1, axis=1)
 
     def delta(self, s, y, f, out):
         """Store delta = 1 - y exp(-s)."""

@@ -95,12 +95,22 @@ class Gather:
             self.X_buffer = np.empty((batch_size, data.X.shape[1]), data.X.dtype)
         self.Y_buffer = np.empty((batch_size, data.Y.shape[1]), data.Y.dtype)
         self.w_buffer = np.empty(batch_size, data.sample_weight.dtype)
+        # With equal weights, every minibatch has the same weight vector.
+        weights = data.sample_weight
+        self.equal_weights = weights.size > 0 and bool(np.all(weights == weights[0]))
+        if self.equal_weights:
+            self.w_buffer[...] = weights[0]
+        self._normalized = {}
 
     def __call__(self, order, batch):
         """Return (X, Y, sample_weight) of one minibatch."""
         data = self.data
         if order is None:
-            return data.X[batch], data.Y[batch], data.sample_weight[batch]
+            X, Y = data.X[batch], data.Y[batch]
+            m = X.shape[0]
+            if self.equal_weights:
+                return X, Y, self._equal_weights(m)
+            return X, Y, data.sample_weight[batch]
         rows = order[batch]
         m = rows.shape[0]
         if self.dense:
@@ -108,8 +118,29 @@ class Gather:
         else:
             X = data.X[rows]
         Y = np.take(data.Y, rows, axis=0, out=self.Y_buffer[:m])
+        if self.equal_weights:
+            return X, Y, self._equal_weights(m)
         weights = np.take(data.sample_weight, rows, out=self.w_buffer[:m])
         return X, Y, weights
+
+    def _equal_weights(self, m):
+        """Return the weights of m rows when every row weighs the same."""
+        return self.w_buffer[:m]
+
+    def normalize(self, weights):
+        """Return (sum of weights, weights divided by it) of one minibatch.
+
+        With equal weights the result depends only on the number of rows and
+        is computed once per minibatch size.
+        """
+        m = weights.shape[0]
+        if self.equal_weights and m in self._normalized:
+            return self._normalized[m]
+        total = float(weights.sum())
+        result = total, (weights / total if total > 0 else weights)
+        if self.equal_weights:
+            self._normalized[m] = result
+        return result
 
 
 class StoppingRule:
