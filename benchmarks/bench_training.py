@@ -129,6 +129,7 @@ MEMORY_COLUMNS = [
     ("skfnn peak MiB", 14, "{:.1f}"),
     ("sklearn peak MiB", 16, "{:.1f}"),
     ("skfnn/sklearn", 13, "{:.2f}"),
+    ("skfnn early stopping MiB", 24, "{:.1f}"),
 ]
 
 ACCURACY_COLUMNS = [
@@ -626,9 +627,12 @@ def run_memory(plan):
             fit_peak_bytes(make_estimator(library, config, 1), X, y)
             for library in ("skfnn", "sklearn")
         ]
+        stopping = make_estimator("skfnn", config, 1).set_params(early_stopping=True)
         mib = [value / 2**20 for value in (X.nbytes, *peaks)]
         row = {"n": n, "X_mib": mib[0], "skfnn_mib": mib[1], "sklearn_mib": mib[2]}
         row["ratio"] = peaks[0] / peaks[1]
+        # early stopping holds out validation_fraction=0.1 of the rows
+        row["early_stopping_mib"] = fit_peak_bytes(stopping, X, y) / 2**20
         results.append(row)
         emit(format_row(MEMORY_COLUMNS, list(row.values())))
     make_data.cache_clear()
@@ -914,6 +918,7 @@ def other_targets(results, plan):
             1.1,
         ),
         memory_target(results.get("memory")),
+        early_stopping_memory_target(results.get("memory")),
         *accuracy_targets(results.get("accuracy")),
     ]
 
@@ -928,6 +933,17 @@ def memory_target(rows):
     theirs = last["sklearn_mib"] - first["sklearn_mib"]
     description += f", n={first['n']} to n={last['n']}"
     return verdict(description, ours / theirs, 1.0)
+
+
+def early_stopping_memory_target(rows):
+    """Check that early stopping adds much less than a copy of X to fit."""
+    description = "early stopping: extra peak memory of fit / size of X"
+    if not rows:
+        return verdict(description, None, 0.5)
+    last = rows[-1]
+    extra = last["early_stopping_mib"] - last["skfnn_mib"]
+    description += f", n={last['n']} (a copy of the training rows would be 0.9)"
+    return verdict(description, extra / last["X_mib"], 0.5)
 
 
 def accuracy_targets(scores):

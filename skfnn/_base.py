@@ -471,7 +471,9 @@ default=None
         if not self.early_stopping:
             return data, None
         train, held_out = self._split_rows(data, rng)
-        return data.subset(train), data.subset(held_out)
+        # the training rows stay in the caller's X; only the held-out ones
+        # are copied
+        return data.subset(train, share_inputs=True), data.subset(held_out)
 
     def _user_validation(self, validation_set, data, target_attributes):
         """Validate a validation set given to ``fit``."""
@@ -558,7 +560,9 @@ default=None
         for index in range(epochs):
             start = time.perf_counter()
             task = model.callbacks.subcontext(task_name="epoch")
-            task.call_on_fit_task_begin(estimator=self, X=data.X, y=data.y)
+            # callbacks evaluate a callable argument only if they use it, so
+            # shared training rows are copied out of X only for them
+            task.call_on_fit_task_begin(estimator=self, X=lambda: data.X, y=data.y)
             epoch_index = len(history["loss_curve"]) if incremental else index
             learning_rate = run.schedule.rate(history["t"], epoch_index, self.max_iter)
             # Overflow surfaces as a non-finite loss, checked below.
@@ -584,7 +588,7 @@ default=None
             )
             stop_asked = task.call_on_fit_task_end(
                 estimator=self,
-                X=data.X,
+                X=lambda: data.X,
                 y=data.y,
                 reconstruction_attributes=lambda: self._snapshot(run, model),
             )
@@ -806,7 +810,7 @@ class _EpochStep:
     """One pass over the training rows in minibatches, as a callable."""
 
     def __init__(self, estimator, run, data, model):
-        n_samples = data.X.shape[0]
+        n_samples = data.n_samples
         self.batch_size = estimator._batch_size(n_samples)
         self.shuffle = estimator.shuffle
         self.dropout = estimator.dropout
@@ -832,8 +836,9 @@ class _EpochStep:
         if self.dropout > 0:
             dropout = (self.dropout, run.streams["dropout"])
         total_loss = 0.0
+        self.gather.start_epoch(order)
         for batch in minibatch_slices(n_samples, self.batch_size):
-            X, Y, weights = self.gather(order, batch)
+            X, Y, weights = self.gather(batch)
             batch_weight, row_weights = self.gather.normalize(weights)
             if batch_weight <= 0:
                 continue

@@ -51,10 +51,17 @@ def new_history():
 class TrainingData:
     """Rows to train or validate on: inputs, encoded targets, weights.
 
+    The inputs may be shared with a larger data set: with ``rows``, these
+    data are the rows ``rows`` of ``X``, and ``X`` itself is not copied
+    (an early-stopping split trains on most rows of the caller's X, which
+    would otherwise be copied whole). Minibatches are gathered straight from
+    the shared inputs; the ``X`` attribute copies the rows out only when
+    something asks for it.
+
     Parameters
     ----------
-    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-        Inputs.
+    X : {ndarray, sparse matrix} of shape (n_inputs, n_features)
+        Inputs; n_inputs = n_samples unless ``rows`` is given.
     Y : ndarray of shape (n_samples, n_outputs)
         Targets encoded for the output layer.
     sample_weight : ndarray of shape (n_samples,)
@@ -63,36 +70,70 @@ class TrainingData:
         Class codes for stratified splits.
     y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         Targets as the user gave them, for scorers.
+    rows : ndarray of shape (n_samples,) or None
+        Which rows of ``X`` these data are; None for all of them.
     """
 
-    def __init__(self, X, Y, sample_weight, stratify=None, y=None):
-        self.X = X
+    def __init__(self, X, Y, sample_weight, stratify=None, y=None, rows=None):
+        self.inputs = X
+        self.rows = rows
         self.Y = Y
         self.sample_weight = sample_weight
         self.stratify = stratify
         self.y = y
+        self._copied_rows = None
 
-    def subset(self, rows):
-        """Return the data of the given rows."""
+    @property
+    def X(self):
+        """Inputs of these rows, copied out of shared inputs on first use."""
+        if self.rows is None:
+            return self.inputs
+        if self._copied_rows is None:
+            self._copied_rows = self.inputs[self.rows]
+        return self._copied_rows
+
+    @property
+    def n_samples(self):
+        """Number of rows."""
+        return self.Y.shape[0]
+
+    def subset(self, rows, share_inputs=False):
+        """Return the data of the given rows (positions in these data).
+
+        With ``share_inputs``, the subset refers to these data's inputs
+        instead of copying its rows of them.
+        """
+        if share_inputs:
+            inputs, source_rows = self.inputs, rows
+            if self.rows is not None:
+                source_rows = self.rows[rows]
+        else:
+            inputs, source_rows = self.X[rows], None
         return TrainingData(
-            self.X[rows],
+            inputs,
             self.Y[rows],
             self.sample_weight[rows],
             None if self.stratify is None else self.stratify[rows],
             None if self.y is None else self.y[rows],
+            source_rows,
         )
 
 
 class Gather:
-    """Hand out minibatches, gathering shuffled rows into reused buffers."""
+    """Hand out minibatches, gathering shuffled rows into reused buffers.
+
+    Call :meth:`start_epoch` with the epoch's order of the rows, then call
+    the gather once per minibatch.
+    """
 
     def __init__(self, data, batch_size):
         self.data = data
-        self.n_samples = data.X.shape[0]
+        self.n_samples = data.n_samples
         self.total_weight = float(data.sample_weight.sum())
-        self.dense = not sp.issparse(data.X)
+        inputs = data.inputs
+        self.dense = not sp.issparse(inputs)
         if self.dense:
-            self.X_buffer = np.empty((batch_size, data.X.shape[1]), data.X.dtype)
+            self.X_buffer = np.empty((batch_size, inputs.shape[1]), inputs.dtype)
         self.Y_buffer = np.empty((batch_size, data.Y.shape[1]), data.Y.dtype)
         self.w_buffer = np.empty(batch_size, data.sample_weight.dtype)
         # With equal weights, every minibatch has the same weight vector.
@@ -101,26 +142,36 @@ class Gather:
         if self.equal_weights:
             self.w_buffer[...] = weights[0]
         self._normalized = {}
+        self._positions = self._sources = None
 
-    def __call__(self, order, batch):
+    def start_epoch(self, order):
+        """Set the order of the rows for the next minibatches (None: as stored)."""
+        rows = self.data.rows
+        if order is None and rows is not None:
+            order = np.arange(self.n_samples)
+        self._positions = order
+        self._sources = order if rows is None or order is None else rows[order]
+
+    def __call__(self, batch):
         """Return (X, Y, sample_weight) of one minibatch."""
         data = self.data
-        if order is None:
-            X, Y = data.X[batch], data.Y[batch]
+        if self._positions is None:
+            X, Y = data.inputs[batch], data.Y[batch]
             m = X.shape[0]
             if self.equal_weights:
                 return X, Y, self._equal_weights(m)
             return X, Y, data.sample_weight[batch]
-        rows = order[batch]
-        m = rows.shape[0]
+        positions = self._positions[batch]
+        sources = self._sources[batch]
+        m = positions.shape[0]
         if self.dense:
-            X = np.take(data.X, rows, axis=0, out=self.X_buffer[:m])
+            X = np.take(data.inputs, sources, axis=0, out=self.X_buffer[:m])
         else:
-            X = data.X[rows]
-        Y = np.take(data.Y, rows, axis=0, out=self.Y_buffer[:m])
+            X = data.inputs[sources]
+        Y = np.take(data.Y, positions, axis=0, out=self.Y_buffer[:m])
         if self.equal_weights:
             return X, Y, self._equal_weights(m)
-        weights = np.take(data.sample_weight, rows, out=self.w_buffer[:m])
+        weights = np.take(data.sample_weight, positions, out=self.w_buffer[:m])
         return X, Y, weights
 
     def _equal_weights(self, m):
