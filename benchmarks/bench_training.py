@@ -49,7 +49,6 @@ from sklearn.preprocessing import StandardScaler
 import skfnn
 from skfnn import FNNClassifier, FNNRegressor
 from skfnn._optimizers import Adam
-from skfnn._utils import VectorSplit, split_threads
 from skfnn.datasets import load_credit_scoring
 
 SECTIONS = ("training", "predict", "memory", "accuracy", "torch")
@@ -531,16 +530,11 @@ def time_adam_update(plan):
         params = rng.standard_normal(n_params).astype(dtype)
         grad = rng.standard_normal(n_params).astype(dtype)
         optimizer = Adam(n_params, np.dtype(dtype))
-        # split the update as fit does for a net of this size
-        split = VectorSplit(n_params, split_threads(n_params))
-        step = functools.partial(optimizer.step, params, grad, 1e-3, split)
+        step = functools.partial(optimizer.step, params, grad, 1e-3)
         result[dtype] = per_call_seconds(step, plan["repeats"])
-        result["threads"] = split.n_threads
-        split.close()
     emit()
     emit(
-        f"Adam update of the {hidden_text(WIDE)} net ({n_params} parameters, "
-        f"{result['threads']} threads): "
+        f"Adam update of the {hidden_text(WIDE)} net ({n_params} parameters): "
         + ", ".join(f"{dtype} {result[dtype] * 1e3:.3f} ms" for dtype in plan["dtype"])
     )
     return result

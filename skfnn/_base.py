@@ -47,11 +47,9 @@ from skfnn._training import (
 )
 from skfnn._utils import (
     ProgressPrinter,
-    VectorSplit,
     blas_threads,
     minibatch_slices,
     random_streams,
-    split_threads,
 )
 
 
@@ -546,13 +544,6 @@ default=None
     def _run_epochs(self, run, data, validation, model, epochs, incremental=False):
         """Train for up to ``epochs`` epochs; stop on the stopping rule."""
         epoch_step = _EpochStep(self, run, data, model)
-        try:
-            self._epochs(run, data, validation, model, epochs, incremental, epoch_step)
-        finally:
-            epoch_step.split.close()
-
-    def _epochs(self, run, data, validation, model, epochs, incremental, epoch_step):
-        """The loop of :meth:`_run_epochs`, with its epoch step made."""
         printer = ProgressPrinter(self.verbose)
         keep_best = self.early_stopping and validation is not None
         stopper = StoppingRule(self.tol, self.n_iter_no_change, keep_best)
@@ -600,7 +591,7 @@ default=None
                 break
         else:
             if not incremental:
-                self._warn_max_iter(epochs, stacklevel=9)
+                self._warn_max_iter(epochs, stacklevel=8)
         if incremental:
             history["best_loss"] = history["best_epoch"] = None
         else:
@@ -822,8 +813,6 @@ class _EpochStep:
         self.workspace = Workspace(
             run.layout, self.batch_size, run.params.dtype, dropout=self.dropout > 0
         )
-        n_params = run.layout.n_params
-        self.split = VectorSplit(n_params, split_threads(n_params))
 
     def __call__(self, epoch_index, n_epochs):
         """Run one epoch; return its loss (objective averaged over rows)."""
@@ -855,7 +844,6 @@ class _EpochStep:
                 self.workspace,
                 self.penalties["l1"],
                 dropout,
-                self.split,
             )
             self._step(epoch_index, n_epochs)
             run.history["t"] += X.shape[0]
@@ -873,7 +861,7 @@ class _EpochStep:
         if run.monitor is not None:
             run.monitor.record_gradients(run.layout, run.grad)
         rate = run.schedule.rate(run.history["t"], epoch_index, n_epochs)
-        run.optimizer.step(run.params, run.grad, rate, self.split)
+        run.optimizer.step(run.params, run.grad, rate)
         if run.layout.n_slopes:
             # Project the prelu slopes back onto [0, 1].
             slopes = run.params[run.layout.slope_slice]

@@ -21,7 +21,6 @@ import scipy.sparse as sp
 
 from skfnn._activations import LEAKY_SLOPE, make_activation
 from skfnn._initializers import draw_weights
-from skfnn._utils import SERIAL
 
 PRELU_INITIAL_SLOPE = 0.25
 PREDICT_CHUNK_NUMBERS = 1 << 18
@@ -337,7 +336,6 @@ def loss_and_gradient(
     workspace,
     l1=0.0,
     dropout=None,
-    split=SERIAL,
 ):
     """Return the objective of one minibatch and store its gradient.
 
@@ -373,9 +371,6 @@ def loss_and_gradient(
     dropout : tuple of (float, numpy.random.Generator), default=None
         Dropout rate and the generator of the masks; None for no dropout.
         The workspace must have been made with ``dropout=True``.
-    split : VectorSplit, default=SERIAL
-        Runs the elementwise penalty gradient on parts of the weights,
-        possibly in parallel threads; the result does not depend on it.
 
     Returns
     -------
@@ -413,34 +408,17 @@ def loss_and_gradient(
     )
     flat_weights = params[: layout.n_weights]
     if l2 > 0:
-        # (l2 / 2) ||W||^2
+        # (l2 / 2) ||W||^2, gradient l2 W
         objective += 0.5 * l2 * float(np.dot(flat_weights, flat_weights))
+        np.multiply(flat_weights, l2, out=workspace.scratch)
+        grad[: layout.n_weights] += workspace.scratch
     if l1 > 0:
-        # l1 ||W||_1
+        # l1 ||W||_1, subgradient l1 sign(W) (zero at W = 0)
         objective += l1 * float(np.abs(flat_weights).sum())
-    if l2 > 0 or l1 > 0:
-        split.run(
-            _add_penalty_gradient,
-            flat_weights,
-            grad[: layout.n_weights],
-            l2,
-            l1,
-            workspace.scratch,
-        )
+        np.sign(flat_weights, out=workspace.scratch)
+        workspace.scratch *= l1
+        grad[: layout.n_weights] += workspace.scratch
     return objective
-
-
-def _add_penalty_gradient(part, weights, grad, l2, l1, scratch):
-    """Add l2 W + l1 sign(W) to the gradient entries ``part`` of the weights."""
-    weights, grad, scratch = weights[part], grad[part], scratch[part]
-    if l2 > 0:
-        np.multiply(weights, l2, out=scratch)
-        grad += scratch
-    if l1 > 0:
-        # subgradient l1 sign(W), zero at W = 0
-        np.sign(weights, out=scratch)
-        scratch *= l1
-        grad += scratch
 
 
 def predict_pre_activation(X, params, layout, activations, chunk_rows=None):

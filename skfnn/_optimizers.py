@@ -2,16 +2,12 @@
 
 An optimizer holds per-parameter state arrays of the same length and dtype as
 the flat parameter vector and updates it in place with whole-vector
-operations. Every update is elementwise, so a :class:`~skfnn._utils.VectorSplit`
-can run it on parts of the vectors in parallel threads. Optimizers never
-print: they only change the parameters.
+operations. Optimizers never print: they only change the parameters.
 """
 
 import math
 
 import numpy as np
-
-from skfnn._utils import SERIAL
 
 
 class SGD:
@@ -39,33 +35,23 @@ class SGD:
         self.velocity = np.zeros(n_params, dtype=dtype)
         self._scratch = np.empty(n_params, dtype=dtype)
 
-    def step(self, params, grad, learning_rate, split=SERIAL):
-        """Update ``params`` in place from the gradient ``grad``.
-
-        ``split`` runs the update on parts of the vectors, possibly in
-        parallel threads; the result does not depend on it.
-        """
-        split.run(self._update, params, grad, learning_rate)
-
-    def _update(self, part, params, grad, learning_rate):
-        """Update the entries ``part`` of ``params``."""
-        params, grad = params[part], grad[part]
-        step = self._scratch[part]
+    def step(self, params, grad, learning_rate):
+        """Update ``params`` in place from the gradient ``grad``."""
+        step = self._scratch
         np.multiply(grad, learning_rate, out=step)
         if self.momentum == 0:
             params -= step
             return
-        velocity = self.velocity[part]
         # v <- mu v - eps g
-        velocity *= self.momentum
-        velocity -= step
+        self.velocity *= self.momentum
+        self.velocity -= step
         if self.nesterov:
             # W <- W + mu v - eps g
             params -= step
-            np.multiply(velocity, self.momentum, out=step)
+            np.multiply(self.velocity, self.momentum, out=step)
             params += step
         else:
-            params += velocity
+            params += self.velocity
 
 
 class Adam:
@@ -96,38 +82,28 @@ class Adam:
         self.second_moment = np.zeros(n_params, dtype=dtype)
         self._scratch = np.empty(n_params, dtype=dtype)
 
-    def step(self, params, grad, learning_rate, split=SERIAL):
-        """Update ``params`` in place from the gradient ``grad``.
-
-        ``split`` runs the update on parts of the vectors, possibly in
-        parallel threads; the result does not depend on it.
-        """
+    def step(self, params, grad, learning_rate):
+        """Update ``params`` in place from the gradient ``grad``."""
         self.t += 1
+        scratch = self._scratch
+        # m <- b1 m + (1 - b1) g
+        self.first_moment *= self.beta_1
+        np.multiply(grad, 1 - self.beta_1, out=scratch)
+        self.first_moment += scratch
+        # v <- b2 v + (1 - b2) g^2
+        self.second_moment *= self.beta_2
+        np.multiply(grad, grad, out=scratch)
+        scratch *= 1 - self.beta_2
+        self.second_moment += scratch
+        # W <- W - eps_t m / (sqrt(v) + epsilon)
         corrected = (
             learning_rate
             * math.sqrt(1 - self.beta_2**self.t)
             / (1 - self.beta_1**self.t)
         )
-        split.run(self._update, params, grad, corrected)
-
-    def _update(self, part, params, grad, corrected):
-        """Update the entries ``part`` of ``params`` with step size eps_t."""
-        params, grad = params[part], grad[part]
-        first, second = self.first_moment[part], self.second_moment[part]
-        scratch = self._scratch[part]
-        # m <- b1 m + (1 - b1) g
-        first *= self.beta_1
-        np.multiply(grad, 1 - self.beta_1, out=scratch)
-        first += scratch
-        # v <- b2 v + (1 - b2) g^2
-        second *= self.beta_2
-        np.multiply(grad, grad, out=scratch)
-        scratch *= 1 - self.beta_2
-        second += scratch
-        # W <- W - eps_t m / (sqrt(v) + epsilon)
-        np.sqrt(second, out=scratch)
+        np.sqrt(self.second_moment, out=scratch)
         scratch += self.epsilon
-        np.divide(first, scratch, out=scratch)
+        np.divide(self.first_moment, scratch, out=scratch)
         scratch *= corrected
         params -= scratch
 
@@ -167,12 +143,12 @@ class AdamW(Adam):
         self.weight_decay = weight_decay
         self._decay = np.empty(n_weights, dtype=dtype)
 
-    def step(self, params, grad, learning_rate, split=SERIAL):
+    def step(self, params, grad, learning_rate):
         """Update ``params`` in place: an Adam step plus weight decay."""
         weights = params[: self.n_weights]
         # decay from the weights before this step: -eps lambda W_old
         np.multiply(weights, learning_rate * self.weight_decay, out=self._decay)
-        super().step(params, grad, learning_rate, split)
+        super().step(params, grad, learning_rate)
         weights -= self._decay
 
 
@@ -199,26 +175,17 @@ class RMSProp:
         self.mean_square = np.zeros(n_params, dtype=dtype)
         self._scratch = np.empty(n_params, dtype=dtype)
 
-    def step(self, params, grad, learning_rate, split=SERIAL):
-        """Update ``params`` in place from the gradient ``grad``.
-
-        ``split`` runs the update on parts of the vectors, possibly in
-        parallel threads; the result does not depend on it.
-        """
-        split.run(self._update, params, grad, learning_rate)
-
-    def _update(self, part, params, grad, learning_rate):
-        """Update the entries ``part`` of ``params``."""
-        grad, mean_square = grad[part], self.mean_square[part]
-        scratch = self._scratch[part]
+    def step(self, params, grad, learning_rate):
+        """Update ``params`` in place from the gradient ``grad``."""
+        scratch = self._scratch
         # v <- rho v + (1 - rho) g^2
-        mean_square *= self.rho
+        self.mean_square *= self.rho
         np.multiply(grad, grad, out=scratch)
         scratch *= 1 - self.rho
-        mean_square += scratch
+        self.mean_square += scratch
         # W <- W - eps g / (sqrt(v) + epsilon)
         _scaled_step(
-            params[part], grad, mean_square, learning_rate, self.epsilon, scratch
+            params, grad, self.mean_square, learning_rate, self.epsilon, scratch
         )
 
 
@@ -242,24 +209,15 @@ class Adagrad:
         self.sum_square = np.zeros(n_params, dtype=dtype)
         self._scratch = np.empty(n_params, dtype=dtype)
 
-    def step(self, params, grad, learning_rate, split=SERIAL):
-        """Update ``params`` in place from the gradient ``grad``.
-
-        ``split`` runs the update on parts of the vectors, possibly in
-        parallel threads; the result does not depend on it.
-        """
-        split.run(self._update, params, grad, learning_rate)
-
-    def _update(self, part, params, grad, learning_rate):
-        """Update the entries ``part`` of ``params``."""
-        grad, sum_square = grad[part], self.sum_square[part]
-        scratch = self._scratch[part]
+    def step(self, params, grad, learning_rate):
+        """Update ``params`` in place from the gradient ``grad``."""
+        scratch = self._scratch
         # G <- G + g^2
         np.multiply(grad, grad, out=scratch)
-        sum_square += scratch
+        self.sum_square += scratch
         # W <- W - eps g / (sqrt(G) + epsilon)
         _scaled_step(
-            params[part], grad, sum_square, learning_rate, self.epsilon, scratch
+            params, grad, self.sum_square, learning_rate, self.epsilon, scratch
         )
 
 

@@ -1,13 +1,11 @@
 """Training utilities: random streams, minibatches and the progress printer."""
 
 import contextlib
-import os
 import sys
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from sklearn.utils import check_random_state
-from threadpoolctl import threadpool_info, threadpool_limits
+from threadpoolctl import threadpool_limits
 
 STREAMS = ("init", "split", "shuffle", "dropout")
 
@@ -16,12 +14,6 @@ STREAMS = ("init", "split", "shuffle", "dropout")
 # grid, but not those of the smallest nets, whose products are too small to
 # split; below this many operations per minibatch one thread is kept.
 SINGLE_THREAD_FLOPS = 2.5e5
-
-# Elementwise updates of the flat parameter vector (optimizer steps, penalty
-# gradients) run in parallel parts only from this many parameters on: below
-# it, handing work to a second thread costs more than it saves.
-SPLIT_MIN_PARAMS = 1 << 17
-MAX_SPLIT_THREADS = 4
 
 
 def random_streams(random_state, overrides=None):
@@ -74,86 +66,6 @@ def blas_threads(layout, batch_size):
     if flops < SINGLE_THREAD_FLOPS:
         return threadpool_limits(limits=1, user_api="blas")
     return contextlib.nullcontext()
-
-
-class VectorSplit:
-    """Run an elementwise function on parts of a flat vector, in threads.
-
-    The function is called as ``func(part, *args)`` once per part, where
-    ``part`` is a slice of the flat vector; the parts are contiguous, do not
-    overlap and cover it. Each part touches only its own entries, so the
-    result is bit-identical to a single call on the whole vector, whatever
-    the number of threads. NumPy releases the GIL inside its loops, so the
-    parts of a long vector run at the same time.
-
-    Parameters
-    ----------
-    size : int
-        Length of the flat vector.
-    n_threads : int
-        Number of parts, each run by its own thread (the calling thread runs
-        the first); 1 runs everything in the calling thread.
-    """
-
-    def __init__(self, size, n_threads=1):
-        n_threads = max(1, min(int(n_threads), size // 64 or 1))
-        # part edges on multiples of 64 entries, whole cache lines apart
-        edges = [
-            min(size, (size * i // n_threads) // 64 * 64) for i in range(n_threads)
-        ]
-        edges.append(size)
-        self.parts = [slice(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True)]
-        self._executor = None
-        if n_threads > 1:
-            self._executor = ThreadPoolExecutor(max_workers=n_threads - 1)
-
-    @property
-    def n_threads(self):
-        """Number of parts the vector is split into."""
-        return len(self.parts)
-
-    def run(self, func, *args):
-        """Call ``func(part, *args)`` for every part; wait for all of them."""
-        if self._executor is None:
-            func(slice(None), *args)
-            return
-        futures = [self._executor.submit(func, part, *args) for part in self.parts[1:]]
-        func(self.parts[0], *args)
-        for future in futures:
-            future.result()
-
-    def close(self):
-        """Stop the worker threads."""
-        if self._executor is not None:
-            self._executor.shutdown()
-            self._executor = None
-
-
-SERIAL = VectorSplit(0)
-
-
-def split_threads(n_params):
-    """Return how many threads should share elementwise parameter updates.
-
-    Parameters
-    ----------
-    n_params : int
-        Length of the flat parameter vector.
-
-    Returns
-    -------
-    n_threads : int
-        1 below ``SPLIT_MIN_PARAMS`` parameters; otherwise as many threads
-        as BLAS may use at this moment (so limits set by joblib or
-        threadpoolctl apply), at most ``MAX_SPLIT_THREADS`` and the CPU count.
-    """
-    if n_params < SPLIT_MIN_PARAMS:
-        return 1
-    blas = [
-        info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"
-    ]
-    allowed = min(blas) if blas else 1
-    return max(1, min(allowed, MAX_SPLIT_THREADS, os.cpu_count() or 1))
 
 
 def minibatch_slices(n_samples, batch_size):

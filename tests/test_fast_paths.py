@@ -1,9 +1,9 @@
 """Tests of the engine's fast paths: they must give what the plain path gives.
 
-Split elementwise updates, equal-weight minibatches, cache-sized prediction
-chunks and the vectorized binary probabilities each replace a simpler
-computation; every test here compares with that simpler computation, with
-scipy's expit, or with a hand formula.
+Equal-weight minibatches, inputs shared with an early-stopping split,
+cache-sized prediction chunks and the vectorized binary probabilities each
+replace a simpler computation; every test here compares with that simpler
+computation, with scipy's expit, or with a hand formula.
 """
 
 import tracemalloc
@@ -15,152 +15,10 @@ import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import expit
 from sklearn.exceptions import ConvergenceWarning
-from threadpoolctl import threadpool_limits
 
 from skfnn import FNNClassifier, FNNRegressor
-from skfnn._activations import ACTIVATIONS
 from skfnn._classifier import _FEW_ROWS, _binary_proba
-from skfnn._losses import OUTPUT_LAYERS
-from skfnn._network import Layout, Workspace, loss_and_gradient
-from skfnn._optimizers import SGD, Adagrad, Adam, AdamW, RMSProp
 from skfnn._training import Gather, TrainingData
-from skfnn._utils import SPLIT_MIN_PARAMS, VectorSplit, split_threads
-
-N_PARAMS = 10_007
-
-OPTIMIZERS = {
-    "sgd": lambda: SGD(N_PARAMS, np.float64, momentum=0.0, nesterov=False),
-    "momentum": lambda: SGD(N_PARAMS, np.float64, momentum=0.9, nesterov=False),
-    "nesterov": lambda: SGD(N_PARAMS, np.float64, momentum=0.9, nesterov=True),
-    "adam": lambda: Adam(N_PARAMS, np.float64),
-    "adamw": lambda: AdamW(N_PARAMS, np.float64, N_PARAMS // 2, 0.01),
-    "rmsprop": lambda: RMSProp(N_PARAMS, np.float64),
-    "adagrad": lambda: Adagrad(N_PARAMS, np.float64),
-}
-
-
-@pytest.mark.parametrize("n_threads", [1, 2, 3, 4])
-@pytest.mark.parametrize("size", [0, 1, 63, 64, 1000, N_PARAMS])
-def test_vector_split_parts_cover_the_vector_once(size, n_threads):
-    """The parts are contiguous, ordered, disjoint and cover every entry."""
-    split = VectorSplit(size, n_threads)
-    try:
-        covered = np.zeros(size, dtype=int)
-        for part in split.parts:
-            covered[part] += 1
-        assert_array_equal(covered, 1)
-        starts = [part.start for part in split.parts]
-        assert starts == sorted(starts)
-    finally:
-        split.close()
-
-
-def test_vector_split_runs_every_part():
-    """run() calls the function on each part, also from the worker threads."""
-    values = np.zeros(N_PARAMS)
-    split = VectorSplit(N_PARAMS, 3)
-    try:
-        assert split.n_threads == 3
-        split.run(lambda part, array, value: array[part].fill(value), values, 2.5)
-    finally:
-        split.close()
-    assert_array_equal(values, 2.5)
-
-
-def test_vector_split_passes_on_errors_of_worker_threads():
-    """An exception raised in a worker thread reaches the caller."""
-    split = VectorSplit(N_PARAMS, 2)
-
-    def fail_on_second_part(part):
-        if part.start > 0:
-            raise ValueError("second part")
-
-    try:
-        with pytest.raises(ValueError, match="second part"):
-            split.run(fail_on_second_part)
-    finally:
-        split.close()
-
-
-@pytest.mark.parametrize("name", list(OPTIMIZERS))
-@pytest.mark.parametrize("n_threads", [2, 3])
-def test_split_optimizer_steps_are_bit_identical_to_serial_ones(name, n_threads):
-    """Three steps on parts in threads give exactly the serial parameters."""
-    rng = np.random.default_rng(0)
-    start = rng.standard_normal(N_PARAMS)
-    gradients = rng.standard_normal((3, N_PARAMS))
-    serial, threaded = OPTIMIZERS[name](), OPTIMIZERS[name]()
-    params_serial, params_threaded = start.copy(), start.copy()
-    split = VectorSplit(N_PARAMS, n_threads)
-    try:
-        for grad in gradients:
-            serial.step(params_serial, grad, 0.01)
-            threaded.step(params_threaded, grad, 0.01, split)
-    finally:
-        split.close()
-    assert_array_equal(params_threaded, params_serial)
-
-
-def test_split_penalty_gradient_is_bit_identical_to_serial():
-    """loss_and_gradient gives the same objective and gradient with a split."""
-    rng = np.random.default_rng(1)
-    layout = Layout((40, 50, 30, 1))
-    params = rng.standard_normal(layout.n_params)
-    X = rng.standard_normal((16, 40))
-    Y = (rng.random((16, 1)) < 0.5).astype(float)
-    row_weights = np.full(16, 1 / 16)
-    activations = [ACTIVATIONS["tanh"]] * 2
-    results = []
-    for split in (VectorSplit(layout.n_params, 1), VectorSplit(layout.n_params, 3)):
-        grad = np.empty_like(params)
-        workspace = Workspace(layout, 16, np.float64)
-        objective = loss_and_gradient(
-            params,
-            grad,
-            layout,
-            activations,
-            OUTPUT_LAYERS["binary_log_loss"],
-            X,
-            Y,
-            row_weights,
-            0.3,
-            workspace,
-            l1=0.2,
-            split=split,
-        )
-        split.close()
-        results.append((objective, grad))
-    assert results[0][0] == results[1][0]
-    assert_array_equal(results[0][1], results[1][1])
-
-
-def test_split_threads_follows_size_and_blas_limit():
-    """Small vectors get one thread; a BLAS limit of one thread is obeyed."""
-    assert split_threads(SPLIT_MIN_PARAMS - 1) == 1
-    with threadpool_limits(limits=1, user_api="blas"):
-        assert split_threads(10 * SPLIT_MIN_PARAMS) == 1
-    assert 1 <= split_threads(10 * SPLIT_MIN_PARAMS) <= 4
-
-
-def test_large_network_fits_identically_with_one_or_more_threads():
-    """A net above the split threshold trains to the same bits either way."""
-    rng = np.random.default_rng(2)
-    X = rng.standard_normal((120, 30))
-    y = (X[:, 0] + 0.3 * rng.standard_normal(120) > 0).astype(int)
-    params = dict(
-        hidden_layer_sizes=(256, 256, 256),
-        solver="adam",
-        alpha=0.01,
-        batch_size=40,
-        max_iter=2,
-        random_state=0,
-    )
-    assert FNNClassifier(**params).fit(X[:5], y[:5]).n_params_ >= SPLIT_MIN_PARAMS
-    default = FNNClassifier(**params).fit(X, y)
-    with threadpool_limits(limits=1, user_api="blas"):
-        single = FNNClassifier(**params).fit(X, y)
-    for ours, theirs in zip(default.coefs_, single.coefs_, strict=True):
-        assert_array_equal(ours, theirs)
 
 
 @pytest.mark.parametrize("n_rows", [1, _FEW_ROWS - 1, _FEW_ROWS, 3 * _FEW_ROWS])

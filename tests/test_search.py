@@ -3,7 +3,14 @@
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.model_selection import GridSearchCV, KFold, cross_validate
+from sklearn.base import clone
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import (
+    GridSearchCV,
+    KFold,
+    StratifiedKFold,
+    cross_validate,
+)
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
@@ -61,10 +68,18 @@ def test_scaler_fit_on_training_rows_of_each_fold():
 
 
 def test_grid_search_roc_auc_uses_two_column_proba():
-    """Threshold scorers work on the binary predict_proba inside a search."""
+    """A search's ROC AUC is roc_auc_score of predict_proba's second column."""
     X, y, _ = _data()
-    pipe = Pipeline([("scale", StandardScaler()), ("fnn", FNNClassifier(width=8))])
-    search = GridSearchCV(
-        pipe, {"fnn__alpha": [1e-4, 1e-1]}, cv=3, scoring="roc_auc"
-    ).fit(X, y)
+    network = FNNClassifier(width=8, max_iter=50, random_state=0)
+    pipe = Pipeline([("scale", StandardScaler()), ("fnn", network)])
+    grid = {"fnn__alpha": [1e-4, 1e-1]}
+    search = GridSearchCV(pipe, grid, cv=3, scoring="roc_auc").fit(X, y)
+    for alpha, score in zip(
+        grid["fnn__alpha"], search.cv_results_["mean_test_score"], strict=True
+    ):
+        by_hand = []
+        for train, test in StratifiedKFold(3).split(X, y):
+            model = clone(pipe).set_params(fnn__alpha=alpha).fit(X[train], y[train])
+            by_hand.append(roc_auc_score(y[test], model.predict_proba(X[test])[:, 1]))
+        assert score == pytest.approx(np.mean(by_hand), rel=1e-12)
     assert search.best_score_ > 0.8
