@@ -24,6 +24,55 @@ from scipy.special import erf, expit
 LEAKY_SLOPE = 0.01
 _SQRT_HALF = np.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
+CONSTANT_BLOCK_SIZE = 1 << 16
+_SCALAR_OPERAND_SIZE = 1 << 13
+_CONSTANT_BLOCKS = {}
+
+
+def constant_vector(value, dtype):
+    """Return a shared read-only vector of CONSTANT_BLOCK_SIZE copies of value.
+
+    NumPy's vectorized loops of ``maximum`` and ``minimum`` run only when
+    both operands are arrays; against a scalar they are two to three times
+    slower. A slice of this vector stands in for the scalar, and its ones
+    turn a sum over rows into one matrix-vector product.
+
+    Parameters
+    ----------
+    value : float
+        The constant.
+    dtype : numpy dtype
+        Floating point type of the vector.
+
+    Returns
+    -------
+    vector : ndarray of shape (CONSTANT_BLOCK_SIZE,)
+        Not writeable.
+    """
+    key = (float(value), np.dtype(dtype))
+    vector = _CONSTANT_BLOCKS.get(key)
+    if vector is None:
+        vector = np.full(CONSTANT_BLOCK_SIZE, value, dtype=dtype)
+        vector.flags.writeable = False
+        _CONSTANT_BLOCKS[key] = vector
+    return vector
+
+
+def _with_constant(ufunc, s, value, out):
+    """Store ufunc(s, value) in ``out``, the constant as a full array operand.
+
+    Small arrays, where the call itself costs more than the loop, and arrays
+    that are not contiguous take the scalar.
+    """
+    contiguous = s.flags.c_contiguous and out.flags.c_contiguous
+    if s.size < _SCALAR_OPERAND_SIZE or not contiguous or s.dtype != out.dtype:
+        ufunc(s, value, out=out)
+        return
+    flat_s, flat_out = s.reshape(-1), out.reshape(-1)
+    block = constant_vector(value, s.dtype)
+    for start in range(0, flat_s.size, block.size):
+        stop = min(start + block.size, flat_s.size)
+        ufunc(flat_s[start:stop], block[: stop - start], out=flat_out[start:stop])
 
 
 @dataclass(frozen=True)
@@ -68,7 +117,7 @@ def _identity_backprop(s, h, delta):
 
 def _relu_forward(s, out):
     """Store phi(s) = max(0, s)."""
-    np.maximum(s, 0, out=out)
+    _with_constant(np.maximum, s, 0.0, out)
 
 
 def _relu_backprop(s, h, delta):
@@ -110,7 +159,7 @@ def _tanh_backprop(s, h, delta):
 
 def _elu_forward(s, out):
     """Store phi(s) = s if s > 0 else exp(s) - 1."""
-    np.minimum(s, 0, out=out)
+    _with_constant(np.minimum, s, 0.0, out)
     np.expm1(out, out=out)
     np.copyto(out, s, where=s > 0)
 

@@ -164,14 +164,21 @@ class Gather:
         positions = self._positions[batch]
         sources = self._sources[batch]
         m = positions.shape[0]
+        # The positions come from a permutation, so they are in range: mode
+        # "clip" lets take write straight into the buffers, which the
+        # default mode "raise" does through a temporary copy.
         if self.dense:
-            X = np.take(data.inputs, sources, axis=0, out=self.X_buffer[:m])
+            X = np.take(
+                data.inputs, sources, axis=0, out=self.X_buffer[:m], mode="clip"
+            )
         else:
             X = data.inputs[sources]
-        Y = np.take(data.Y, positions, axis=0, out=self.Y_buffer[:m])
+        Y = np.take(data.Y, positions, axis=0, out=self.Y_buffer[:m], mode="clip")
         if self.equal_weights:
             return X, Y, self._equal_weights(m)
-        weights = np.take(data.sample_weight, positions, out=self.w_buffer[:m])
+        weights = np.take(
+            data.sample_weight, positions, out=self.w_buffer[:m], mode="clip"
+        )
         return X, Y, weights
 
     def _equal_weights(self, m):

@@ -7,7 +7,14 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.stats import norm
 
-from skfnn._activations import ACTIVATIONS, LEAKY_SLOPE, TRAINABLE_ACTIVATIONS
+from skfnn._activations import (
+    _SCALAR_OPERAND_SIZE,
+    ACTIVATIONS,
+    CONSTANT_BLOCK_SIZE,
+    LEAKY_SLOPE,
+    TRAINABLE_ACTIVATIONS,
+    constant_vector,
+)
 
 FD_EPS = 1e-6
 KINK_MARGIN = 1e-3
@@ -134,3 +141,43 @@ def test_heaviside_is_not_trainable():
     assert heaviside.backprop is None
     assert not heaviside.trainable
     assert "heaviside" not in TRAINABLE_ACTIVATIONS
+
+
+# Sizes around the switch from a scalar operand to the constant block, and
+# past one block, so that the chunked loop runs more than once.
+BLOCK_SIZES = [
+    _SCALAR_OPERAND_SIZE - 1,
+    _SCALAR_OPERAND_SIZE,
+    CONSTANT_BLOCK_SIZE + 3,
+    2 * CONSTANT_BLOCK_SIZE + 11,
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("size", BLOCK_SIZES)
+def test_relu_and_elu_match_closed_form_at_every_size(size, dtype):
+    """max(0, s) and elu(s) agree with NumPy's own formulas on long arrays."""
+    s = np.random.default_rng(size).normal(size=size).astype(dtype)
+    assert_array_equal(_apply_forward("relu", s), np.maximum(s, 0))
+    elu = np.where(s > 0, s, np.expm1(np.minimum(s, 0)))
+    assert_array_equal(_apply_forward("elu", s), elu)
+
+
+def test_relu_of_strided_and_matrix_views_matches_closed_form():
+    """Non-contiguous views and 2-D arrays take the right values too."""
+    s = np.random.default_rng(3).normal(size=(300, 2 * _SCALAR_OPERAND_SIZE // 100))
+    for view in (s, s[:, ::2], s.T, s[::3]):
+        out = np.full(view.shape, np.nan)
+        ACTIVATIONS["relu"].forward(view, out)
+        assert_array_equal(out, np.maximum(view, 0))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_constant_vector_is_shared_read_only_and_exact(dtype):
+    """The cached block holds the value in the dtype and refuses writes."""
+    vector = constant_vector(0.5, dtype)
+    assert vector.dtype == dtype and vector.shape == (CONSTANT_BLOCK_SIZE,)
+    assert np.all(vector == dtype(0.5))
+    assert constant_vector(0.5, dtype) is vector
+    with pytest.raises(ValueError, match="read-only"):
+        vector[0] = 1.0

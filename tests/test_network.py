@@ -14,6 +14,7 @@ from skfnn._network import (
     forward,
     init_params,
     loss_and_gradient,
+    matrix_product,
     predict_pre_activation,
 )
 
@@ -372,3 +373,52 @@ def test_init_params_has_requested_dtype(dtype):
     )
     assert params.dtype == dtype
     assert params.shape == (layout.n_params,)
+
+
+@pytest.mark.parametrize(
+    "a_shape, b_shape",
+    [((5, 1), (1, 4)), ((1, 1), (1, 3)), ((5, 3), (3, 4)), ((1, 3), (3, 1))],
+)
+def test_matrix_product_matches_matmul(a_shape, b_shape):
+    """Outer products (inner dimension 1) and ordinary ones equal a @ b."""
+    rng = np.random.default_rng(1)
+    a = rng.normal(size=a_shape)
+    # b as a transposed view, as in the delta recursion's (W^(k))^T
+    b = rng.normal(size=b_shape[::-1]).T
+    out = np.full((a_shape[0], b_shape[1]), np.nan)
+    matrix_product(a, b, out)
+    assert_allclose(out, a @ b, rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("n_rows", [1, 4])
+@pytest.mark.parametrize("layer_sizes", [(1, 4, 1), (3, 1, 4, 1), (2, 3, 2)])
+def test_loss_and_gradient_of_unit_sizes_matches_finite_differences(
+    layer_sizes, n_rows
+):
+    """One input, one unit, one output or one row: backprop still equals FD."""
+    rng = np.random.default_rng(2)
+    layout = Layout(layer_sizes)
+    sample_weight = rng.uniform(0.2, 2.0, size=n_rows)
+    problem = {
+        "params": rng.normal(scale=0.8, size=layout.n_params),
+        "layout": layout,
+        "activations": [ACTIVATIONS["tanh"]] * (len(layer_sizes) - 2),
+        "output_layer": OUTPUT_LAYERS["squared_error"],
+        "X": rng.normal(size=(n_rows, layer_sizes[0])),
+        "Y": rng.normal(size=(n_rows, layer_sizes[-1])),
+        "row_weights": sample_weight / sample_weight.sum(),
+        "l2": 0.3,
+        "workspace": Workspace(layout, n_rows, np.float64),
+    }
+    assert gradient_relative_error(problem) < 1e-6
+
+
+def test_bias_gradient_beyond_constant_block_matches_row_sum(monkeypatch):
+    """Batches longer than the block of ones sum deltas row-wise: same gradient."""
+    import skfnn._network as network
+
+    problem = _problem("tanh", "log_loss", 3, 0.3, True)
+    _, by_ones = _objective_and_gradient(problem)
+    monkeypatch.setattr(network, "CONSTANT_BLOCK_SIZE", N_ROWS - 1)
+    _, by_rows = _objective_and_gradient(problem)
+    assert_allclose(by_rows, by_ones, rtol=1e-13, atol=1e-16)

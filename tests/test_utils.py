@@ -111,14 +111,26 @@ def test_check_gradients_backprop_matches_finite_differences(
     assert error < TOLERANCE
 
 
-def test_check_gradients_uses_estimator_alpha_by_default():
-    """alpha=None takes the estimator's alpha: same result as passing it."""
+def test_check_gradients_uses_estimator_alpha_by_default(monkeypatch):
+    """alpha=None takes the estimator's alpha: same objective as passing it."""
+    import skfnn._gradient_check as gradient_check
+
     model, X, y, weights = _fitted_check_point("multiclass", "tanh", 2, 0.5, True)
+    penalties = []
+    build = gradient_check._objective
+
+    def recording_objective(network, X, Y, row_weights, l2):
+        penalties.append(l2)
+        return build(network, X, Y, row_weights, l2)
+
+    monkeypatch.setattr(gradient_check, "_objective", recording_objective)
     by_default = check_gradients(model, X, y, sample_weight=weights)
     explicit = check_gradients(model, X, y, sample_weight=weights, alpha=0.5)
-    other = check_gradients(model, X, y, sample_weight=weights, alpha=0.0)
+    check_gradients(model, X, y, sample_weight=weights, alpha=0.0)
     assert by_default == explicit
-    assert by_default != other
+    # the L2 coefficient is alpha over the total sample weight
+    assert penalties[0] == penalties[1] == pytest.approx(0.5 / weights.sum())
+    assert penalties[2] == 0.0
 
 
 def test_check_gradients_float32_model_is_checked_in_float64():
