@@ -78,32 +78,48 @@ class Adam:
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.t = 0
-        self.first_moment = np.zeros(n_params, dtype=dtype)
-        self.second_moment = np.zeros(n_params, dtype=dtype)
+        # The moments are stored as the sums a = m / (1 - b1) and
+        # b = v / (1 - b2), whose updates a <- b1 a + g and b <- b2 b + g^2
+        # take one pass over the vector fewer each than those of m and v.
+        self._first_sum = np.zeros(n_params, dtype=dtype)
+        self._second_sum = np.zeros(n_params, dtype=dtype)
         self._scratch = np.empty(n_params, dtype=dtype)
+
+    @property
+    def first_moment(self):
+        """m, the first moment estimate (a new array)."""
+        return self._first_sum * (1 - self.beta_1)
+
+    @property
+    def second_moment(self):
+        """v, the second moment estimate (a new array)."""
+        return self._second_sum * (1 - self.beta_2)
 
     def step(self, params, grad, learning_rate):
         """Update ``params`` in place from the gradient ``grad``."""
         self.t += 1
-        scratch = self._scratch
-        # m <- b1 m + (1 - b1) g
-        self.first_moment *= self.beta_1
-        np.multiply(grad, 1 - self.beta_1, out=scratch)
-        self.first_moment += scratch
-        # v <- b2 v + (1 - b2) g^2
-        self.second_moment *= self.beta_2
+        first, second, scratch = self._first_sum, self._second_sum, self._scratch
+        # a <- b1 a + g, which is m <- b1 m + (1 - b1) g for m = (1 - b1) a
+        first *= self.beta_1
+        first += grad
+        # b <- b2 b + g^2, which is v <- b2 v + (1 - b2) g^2 for v = (1 - b2) b
+        second *= self.beta_2
         np.multiply(grad, grad, out=scratch)
-        scratch *= 1 - self.beta_2
-        self.second_moment += scratch
-        # W <- W - eps_t m / (sqrt(v) + epsilon)
+        second += scratch
+        # W <- W - eps_t m / (sqrt(v) + epsilon), written in a and b:
+        # m / (sqrt(v) + epsilon) = c a / (sqrt(b) + epsilon / r) with
+        # r = sqrt(1 - b2) and c = (1 - b1) / r
+        root = math.sqrt(1 - self.beta_2)
         corrected = (
             learning_rate
             * math.sqrt(1 - self.beta_2**self.t)
             / (1 - self.beta_1**self.t)
+            * (1 - self.beta_1)
+            / root
         )
-        np.sqrt(self.second_moment, out=scratch)
-        scratch += self.epsilon
-        np.divide(self.first_moment, scratch, out=scratch)
+        np.sqrt(second, out=scratch)
+        scratch += self.epsilon / root
+        np.divide(first, scratch, out=scratch)
         scratch *= corrected
         params -= scratch
 

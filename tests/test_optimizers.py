@@ -77,6 +77,18 @@ def test_adam_matches_hand_computation():
     assert_allclose(_run_two_steps(optimizer), expected, rtol=1e-14, atol=1e-15)
 
 
+def test_adam_moments_match_hand_computation():
+    """first_moment and second_moment are Kingma & Ba's m and v after two steps."""
+    beta_1, beta_2 = 0.8, 0.99
+    gradients = np.array(GRADIENTS)
+    m = beta_1 * (1 - beta_1) * gradients[0] + (1 - beta_1) * gradients[1]
+    v = beta_2 * (1 - beta_2) * gradients[0] ** 2 + (1 - beta_2) * gradients[1] ** 2
+    optimizer = Adam(3, np.float64, beta_1=beta_1, beta_2=beta_2)
+    _run_two_steps(optimizer)
+    assert_allclose(optimizer.first_moment, m, rtol=1e-14, atol=0)
+    assert_allclose(optimizer.second_moment, v, rtol=1e-14, atol=0)
+
+
 def test_adam_first_step_moves_each_entry_by_learning_rate():
     """Adam's first step is eps * sign(g) when epsilon is negligible."""
     optimizer = Adam(3, np.float64, epsilon=1e-12)
