@@ -58,6 +58,10 @@ NO_EARLY_STOP = 10**6
 # just before the start, or, where that cannot be read, this load average.
 BUSY_SHARE = 0.1
 BUSY_LOAD = 0.5
+# The speed probe: a pure-Python loop of PROBE_LOOP additions; a spread of
+# more than PROBE_DRIFT between its fastest and slowest timing is warned of.
+PROBE_LOOP = 300_000
+PROBE_DRIFT = 1.3
 DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "latest.json"
 
 FULL = {
@@ -201,6 +205,7 @@ def machine_facts():
         "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
         "load_average": os.getloadavg(),
         "others_cpu_share": others_cpu_share(),
+        "speed_probe_ms": speed_probe_ms(),
         "threadpool_info": threadpoolctl.threadpool_info(),
     }
 
@@ -225,6 +230,24 @@ def others_cpu_share(seconds=1.0):
     total_after, idle_after = counters()
     elapsed = total_after - total
     return 1 - (idle_after - idle) / elapsed if elapsed else None
+
+
+def speed_probe_ms(repeats=3):
+    """Return the best time, in ms, of a fixed pure-Python loop.
+
+    On a shared virtual machine the speed of a core can change for minutes
+    at a time (a co-tenant on the same physical core, say); this loop takes
+    about twice as long then. Taken at the start, the end and before each
+    training row, it shows whether the rows were measured on equal terms.
+    """
+    best = math.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        total = 0
+        for i in range(PROBE_LOOP):
+            total += i
+        best = min(best, time.perf_counter() - start)
+    return best * 1e3
 
 
 def source_version():
@@ -261,6 +284,10 @@ def emit_facts(facts, plan):
     emit(
         f"OPENBLAS_CORETYPE={facts['OPENBLAS_CORETYPE']}; load average {load}; "
         f"CPU used by other processes just before the start: {fmt_share(busy)}"
+    )
+    emit(
+        f"speed probe (pure-Python loop of {PROBE_LOOP} additions, best of 3): "
+        f"{facts['speed_probe_ms']:.1f} ms"
     )
     if busy is None:
         busy_machine = facts["load_average"][0] > BUSY_LOAD
@@ -338,24 +365,45 @@ def time_fit(estimator, X, y, epochs):
     return seconds
 
 
-def per_call_seconds(func, repeats, budget=0.05):
-    """Return the least mean time of one call over ``repeats`` timed loops."""
+def _loops_for(func, budget):
+    """Return how many calls of func take at least ``budget`` seconds."""
     func()
     loops = 1
     while True:
         start = time.perf_counter()
         for _ in range(loops):
             func()
-        elapsed = time.perf_counter() - start
-        if elapsed >= budget:
-            break
+        if time.perf_counter() - start >= budget:
+            return loops
         loops *= 2
-    best = elapsed / loops
-    for _ in range(repeats - 1):
-        start = time.perf_counter()
-        for _ in range(loops):
-            func()
-        best = min(best, (time.perf_counter() - start) / loops)
+
+
+def _loop_seconds(func, loops):
+    """Return the mean time of one call over ``loops`` calls."""
+    start = time.perf_counter()
+    for _ in range(loops):
+        func()
+    return (time.perf_counter() - start) / loops
+
+
+def per_call_seconds(func, repeats, budget=0.05):
+    """Return the least mean time of one call over ``repeats`` timed loops."""
+    return interleaved_per_call_seconds([func], repeats, budget)[0]
+
+
+def interleaved_per_call_seconds(funcs, repeats, budget=0.05):
+    """Return, per function, the least mean time of one call over repeats.
+
+    Each repeat times one loop of every function, in an order that rotates
+    from repeat to repeat, so that a slow spell of the machine falls on all
+    of them rather than on whichever was being timed.
+    """
+    loops = [_loops_for(func, budget) for func in funcs]
+    best = [math.inf] * len(funcs)
+    for repeat in range(repeats):
+        for offset in range(len(funcs)):
+            i = (repeat + offset) % len(funcs)
+            best[i] = min(best[i], _loop_seconds(funcs[i], loops[i]))
     return best
 
 
@@ -459,7 +507,7 @@ def time_training(config, plan):
     return times
 
 
-def training_row(config, times):
+def training_row(config, times, probe_ms=None):
     """Combine a configuration's timings (per epoch, each repeat) into a row."""
     flops = flops_per_epoch(config)
     n_batches = len(batch_sizes(config["n"], config["batch"]))
@@ -480,6 +528,7 @@ def training_row(config, times):
             statistics.median(values) / min(values) for values in times.values()
         ),
         "load_1min": os.getloadavg()[0],
+        "speed_probe_ms": probe_ms,
         "repeats_s": times,
     }
 
@@ -492,7 +541,8 @@ def run_training(plan):
     )
     rows = []
     for config in training_configs(plan):
-        row = training_row(config, time_training(config, plan))
+        probe_ms = speed_probe_ms()
+        row = training_row(config, time_training(config, plan), probe_ms)
         rows.append(row)
         emit(format_row(TRAINING_COLUMNS, training_values(row)))
     return rows
@@ -573,14 +623,14 @@ def run_predict(plan):
         X_all, _ = make_data(largest, 20, "clf", dtype, seed=1)
         for n_rows in plan["predict_rows"]:
             X = X_all[:n_rows]
-            seconds = [
-                per_call_seconds(func, plan["repeats"])
-                for func in (
+            seconds = interleaved_per_call_seconds(
+                [
                     functools.partial(ours.predict_proba, X),
                     functools.partial(theirs.predict_proba, X),
                     functools.partial(numpy_forward, ours.coefs_, ours.intercepts_, X),
-                )
-            ]
+                ],
+                plan["repeats"],
+            )
             row = {"hidden": list(hidden), "dtype": dtype, "rows": n_rows}
             row |= dict(zip(("skfnn_s", "sklearn_s", "numpy_s"), seconds, strict=True))
             row["vs_sklearn"] = seconds[0] / seconds[1]
@@ -1014,6 +1064,24 @@ def run_sections(sections, plan):
     return results
 
 
+def emit_probe_summary(facts, rows):
+    """Print the range of the speed probe over the run, warning if it moved."""
+    probes = [facts["speed_probe_ms"], facts["speed_probe_ms_end"]]
+    probes += [row["speed_probe_ms"] for row in rows]
+    low, high = min(probes), max(probes)
+    emit(
+        f"speed probe: {facts['speed_probe_ms_end']:.1f} ms at the end; "
+        f"{low:.1f} to {high:.1f} ms over the run"
+    )
+    if high > PROBE_DRIFT * low:
+        emit(
+            f"WARNING: the probe moved by more than {PROBE_DRIFT:.1f}x during the "
+            "run: the machine's speed changed, so rows measured at different "
+            "probe values (speed_probe_ms in the JSON file) are not on equal "
+            "terms; each row's ratio still compares two libraries timed together."
+        )
+
+
 def write_json(path, document):
     """Write the results as JSON, creating the folder if needed."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -1039,10 +1107,12 @@ def main(argv=None):
     emit()
     facts["load_average_end"] = os.getloadavg()
     facts["others_cpu_share_end"] = others_cpu_share()
+    facts["speed_probe_ms_end"] = speed_probe_ms()
     emit(
         f"Total {seconds / 60:.1f} min; CPU used by other processes just after "
         f"the end: {fmt_share(facts['others_cpu_share_end'])}"
     )
+    emit_probe_summary(facts, results.get("training") or [])
     emit(f"Results in {args.json}")
     plan_json = {"quick": args.quick, "sections": sections, **plan}
     document = {"machine": facts, "plan": plan_json, "seconds": seconds}
