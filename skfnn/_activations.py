@@ -49,11 +49,15 @@ def constant_vector(value, dtype):
     vector : ndarray of shape (CONSTANT_BLOCK_SIZE,)
         Not writeable.
     """
-    key = (float(value), np.dtype(dtype))
+    dtype = np.dtype(dtype)
+    # keyed by the value's bits, so that -0.0 and NaN get blocks of their own
+    key = (np.array(value, dtype=dtype).tobytes(), dtype)
     vector = _CONSTANT_BLOCKS.get(key)
     if vector is None:
-        vector = np.full(CONSTANT_BLOCK_SIZE, value, dtype=dtype)
-        vector.flags.writeable = False
+        # over an immutable bytes object, so that not even resetting the
+        # writeable flag can change the block
+        filled = np.full(CONSTANT_BLOCK_SIZE, value, dtype=dtype)
+        vector = np.frombuffer(filled.tobytes(), dtype=dtype)
         _CONSTANT_BLOCKS[key] = vector
     return vector
 

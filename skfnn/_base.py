@@ -563,6 +563,9 @@ default=None
             history["learning_rates"].append(learning_rate)
             epoch = len(history["loss_curve"])
             check_loss(loss, epoch, history["loss_curve"][0])
+            check_state = getattr(run.optimizer, "check_state", None)
+            if check_state is not None:
+                check_state()
             if run.monitor is not None:
                 run.monitor.end_epoch(epoch, run.layout, run.params, model.activations)
             monitored = loss
@@ -860,7 +863,7 @@ class _EpochStep:
                 run.grad *= self.clip / norm
         if run.monitor is not None:
             run.monitor.record_gradients(run.layout, run.grad)
-        rate = run.schedule.rate(run.history["t"], epoch_index, n_epochs)
+        rate = float(run.schedule.rate(run.history["t"], epoch_index, n_epochs))
         run.optimizer.step(run.params, run.grad, rate)
         if run.layout.n_slopes:
             # Project the prelu slopes back onto [0, 1].

@@ -30,7 +30,7 @@ class SGD:
     """
 
     def __init__(self, n_params, dtype, momentum=0.9, nesterov=True):
-        self.momentum = momentum
+        self.momentum = float(momentum)
         self.nesterov = nesterov
         self.velocity = np.zeros(n_params, dtype=dtype)
         self._scratch = np.empty(n_params, dtype=dtype)
@@ -74,9 +74,11 @@ class Adam:
     """
 
     def __init__(self, n_params, dtype, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
+        # Python floats, so that the float32 state stays float32 in NumPy's
+        # arithmetic even when the estimator was given NumPy scalars.
+        self.beta_1 = float(beta_1)
+        self.beta_2 = float(beta_2)
+        self.epsilon = float(epsilon)
         self.t = 0
         # The moments are stored as the sums a = m / (1 - b1) and
         # b = v / (1 - b2), whose updates a <- b1 a + g and b <- b2 b + g^2
@@ -88,12 +90,35 @@ class Adam:
     @property
     def first_moment(self):
         """m, the first moment estimate (a new array)."""
-        return self._first_sum * (1 - self.beta_1)
+        return self._first_sum * (1 - float(self.beta_1))
 
     @property
     def second_moment(self):
         """v, the second moment estimate (a new array)."""
-        return self._second_sum * (1 - self.beta_2)
+        return self._second_sum * (1 - float(self.beta_2))
+
+    def __setstate__(self, state):
+        """Restore a pickled Adam, also one that stored m and v themselves."""
+        if "first_moment" in state:
+            state = dict(state)
+            beta_1, beta_2 = float(state["beta_1"]), float(state["beta_2"])
+            state["_first_sum"] = state.pop("first_moment") / (1 - beta_1)
+            state["_second_sum"] = state.pop("second_moment") / (1 - beta_2)
+        self.__dict__.update(state)
+
+    def check_state(self):
+        """Raise FloatingPointError if the second moment sum overflowed.
+
+        b = v / (1 - b2) overflows before v does (in float32 for gradients
+        above about 5.8e17 at b2 = 0.999); the steps would then be zero.
+        """
+        if not np.isfinite(np.max(self._second_sum, initial=0)):
+            raise FloatingPointError(
+                "Adam's second moment estimate overflowed: the gradients are "
+                "too large for the parameters' dtype. Try a smaller "
+                "learning_rate_init, scale the inputs and the target, a larger "
+                "alpha, or clip_grad_norm."
+            )
 
     def step(self, params, grad, learning_rate):
         """Update ``params`` in place from the gradient ``grad``."""
@@ -156,7 +181,7 @@ class AdamW(Adam):
     ):
         super().__init__(n_params, dtype, beta_1, beta_2, epsilon)
         self.n_weights = n_weights
-        self.weight_decay = weight_decay
+        self.weight_decay = float(weight_decay)
         self._decay = np.empty(n_weights, dtype=dtype)
 
     def step(self, params, grad, learning_rate):
@@ -186,8 +211,8 @@ class RMSProp:
     """
 
     def __init__(self, n_params, dtype, rho=0.9, epsilon=1e-8):
-        self.rho = rho
-        self.epsilon = epsilon
+        self.rho = float(rho)
+        self.epsilon = float(epsilon)
         self.mean_square = np.zeros(n_params, dtype=dtype)
         self._scratch = np.empty(n_params, dtype=dtype)
 
@@ -221,7 +246,7 @@ class Adagrad:
     """
 
     def __init__(self, n_params, dtype, epsilon=1e-8):
-        self.epsilon = epsilon
+        self.epsilon = float(epsilon)
         self.sum_square = np.zeros(n_params, dtype=dtype)
         self._scratch = np.empty(n_params, dtype=dtype)
 

@@ -181,3 +181,17 @@ def test_constant_vector_is_shared_read_only_and_exact(dtype):
     assert constant_vector(0.5, dtype) is vector
     with pytest.raises(ValueError, match="read-only"):
         vector[0] = 1.0
+
+
+def test_constant_vector_cannot_be_made_writeable():
+    """The block lies over immutable memory: even the flag cannot be reset."""
+    vector = constant_vector(0.0, np.float64)
+    with pytest.raises(ValueError):
+        vector.flags.writeable = True
+
+
+def test_constant_vector_tells_negative_zero_from_zero():
+    """-0.0 gets its own block, with the sign bit set."""
+    negative = constant_vector(-0.0, np.float64)
+    assert np.all(np.signbit(negative))
+    assert not np.any(np.signbit(constant_vector(0.0, np.float64)))

@@ -387,3 +387,16 @@ def test_shuffle_false_is_reproducible_without_seed(estimator_class):
     first = estimator_class(**params).fit(X, y)
     second = estimator_class(**params).fit(X, y)
     assert_array_equal(_output(first, X), _output(second, X))
+
+
+def test_fit_stops_when_the_optimizer_state_overflows(monkeypatch):
+    """Each epoch asks the optimizer to check its state; an overflow stops fit."""
+    from skfnn._optimizers import Adam
+
+    def overflowed(self):
+        raise FloatingPointError("Adam's second moment estimate overflowed")
+
+    monkeypatch.setattr(Adam, "check_state", overflowed)
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    with pytest.raises(FloatingPointError, match="second moment"):
+        FNNRegressor(max_iter=2).fit(X, X[:, 0])

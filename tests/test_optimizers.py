@@ -161,3 +161,45 @@ def test_make_optimizer_builds_adam_with_settings():
     assert isinstance(optimizer, Adam)
     assert (optimizer.beta_1, optimizer.beta_2, optimizer.epsilon) == (0.8, 0.99, 1e-6)
     assert optimizer.first_moment.dtype == np.float32
+
+
+def test_adam_restores_a_pickle_that_stored_m_and_v():
+    """A state with first_moment and second_moment continues like the live one."""
+    live = Adam(3, np.float64, beta_1=0.8, beta_2=0.99)
+    params = np.array(START)
+    live.step(params, np.array(GRADIENTS[0]), LEARNING_RATE)
+    old_state = {
+        key: value
+        for key, value in live.__dict__.items()
+        if key not in ("_first_sum", "_second_sum")
+    }
+    old_state |= {
+        "first_moment": live.first_moment,
+        "second_moment": live.second_moment,
+    }
+    restored = Adam.__new__(Adam)
+    restored.__setstate__(old_state)
+    continued, resumed = params.copy(), params.copy()
+    live.step(continued, np.array(GRADIENTS[1]), LEARNING_RATE)
+    restored.step(resumed, np.array(GRADIENTS[1]), LEARNING_RATE)
+    assert_allclose(resumed, continued, rtol=1e-15, atol=0)
+
+
+def test_adam_with_numpy_scalar_betas_stays_float32():
+    """NumPy float64 betas, as a grid of np.linspace gives, keep float32 state."""
+    optimizer = Adam(3, np.float32, beta_1=np.float64(0.9), beta_2=np.float64(0.99))
+    _run_two_steps(optimizer, np.float32)
+    assert optimizer.first_moment.dtype == np.float32
+    assert optimizer.second_moment.dtype == np.float32
+
+
+def test_adam_check_state_reports_an_overflowed_second_moment():
+    """Gradients of 1e19 in float32: b = sum of g^2 passes 3.4e38 in 4 steps."""
+    optimizer = Adam(2, np.float32)
+    optimizer.check_state()
+    params = np.zeros(2, np.float32)
+    with np.errstate(over="ignore"):
+        for _ in range(4):
+            optimizer.step(params, np.full(2, 1e19, np.float32), LEARNING_RATE)
+    with pytest.raises(FloatingPointError, match="second moment"):
+        optimizer.check_state()

@@ -109,3 +109,23 @@ def test_float32_close_to_float64():
     p64 = FNNRegressor(**params).fit(X, y).predict(X)
     assert p32.dtype == np.float32
     assert_allclose(p32, p64, rtol=1e-3, atol=1e-3)
+
+
+@pytest.mark.parametrize(
+    "y", [np.array(["1.5", "2", "3"] * 10), np.array([b"1", b"2", b"3"] * 10)]
+)
+def test_text_targets_are_refused_like_sklearn(y):
+    """Numbers written as text are an error, not parsed in silence."""
+    X, _ = _features(30)
+    with pytest.raises(ValueError, match="numeric target y"):
+        FNNRegressor(max_iter=1).fit(X, y)
+
+
+def test_object_array_of_numbers_is_a_numeric_target():
+    """An object array holding numbers trains like the same floats."""
+    X, rng = _features(30)
+    y = rng.normal(size=30)
+    params = dict(max_iter=3, random_state=0)
+    as_floats = FNNRegressor(**params).fit(X, y)
+    as_objects = FNNRegressor(**params).fit(X, y.astype(object))
+    assert_allclose(as_objects.predict(X), as_floats.predict(X), rtol=0, atol=0)
