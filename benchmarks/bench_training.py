@@ -507,7 +507,7 @@ def time_training(config, plan):
     return times
 
 
-def training_row(config, times, probe_ms=None):
+def training_row(config, times, probe_ms):
     """Combine a configuration's timings (per epoch, each repeat) into a row."""
     flops = flops_per_epoch(config)
     n_batches = len(batch_sizes(config["n"], config["batch"]))

@@ -90,20 +90,21 @@ class Adam:
     @property
     def first_moment(self):
         """m, the first moment estimate (a new array)."""
-        return self._first_sum * (1 - float(self.beta_1))
+        return self._first_sum * (1 - self.beta_1)
 
     @property
     def second_moment(self):
         """v, the second moment estimate (a new array)."""
-        return self._second_sum * (1 - float(self.beta_2))
+        return self._second_sum * (1 - self.beta_2)
 
     def __setstate__(self, state):
         """Restore a pickled Adam, also one that stored m and v themselves."""
+        state = dict(state)
+        for name in ("beta_1", "beta_2", "epsilon"):
+            state[name] = float(state[name])
         if "first_moment" in state:
-            state = dict(state)
-            beta_1, beta_2 = float(state["beta_1"]), float(state["beta_2"])
-            state["_first_sum"] = state.pop("first_moment") / (1 - beta_1)
-            state["_second_sum"] = state.pop("second_moment") / (1 - beta_2)
+            state["_first_sum"] = state.pop("first_moment") / (1 - state["beta_1"])
+            state["_second_sum"] = state.pop("second_moment") / (1 - state["beta_2"])
         self.__dict__.update(state)
 
     def check_state(self):

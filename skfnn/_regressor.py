@@ -352,12 +352,12 @@ default='adam'
         attributes : dict
             The number of dimensions of y, to shape predictions alike.
         """
-        kind = np.asarray(y).dtype.kind
-        if kind in "USV":
+        y = np.asarray(y)
+        if y.dtype.kind in "USV":
             # as scikit-learn's regressors, no silent parsing of text
             raise ValueError(
-                f"FNNRegressor needs a numeric target y; got dtype "
-                f"{np.asarray(y).dtype}. Convert the target to numbers first."
+                f"FNNRegressor needs a numeric target y; got dtype {y.dtype}. "
+                "Convert the target to numbers first."
             )
         try:
             Y = np.asarray(y, dtype=dtype)

@@ -45,24 +45,30 @@ def _layer_sizes(depth):
     return (N_INPUTS, *[WIDTH] * (depth - 1), N_OUTPUTS)
 
 
-def _problem(activation_name, output_name, depth, l2, weighted):
-    """Return the arguments of loss_and_gradient for a small random problem."""
+def _problem(
+    activation_name, output_name, depth, l2, weighted, layer_sizes=None, n_rows=N_ROWS
+):
+    """Return the arguments of loss_and_gradient for a small random problem.
+
+    ``layer_sizes`` replaces the default (N_0, ..., N_L) of ``depth`` maps.
+    """
     rng = np.random.default_rng(0)
-    layout = Layout(_layer_sizes(depth))
+    layer_sizes = _layer_sizes(depth) if layer_sizes is None else layer_sizes
+    layout = Layout(layer_sizes)
     params = rng.normal(scale=0.8, size=layout.n_params)
-    X = rng.normal(size=(N_ROWS, N_INPUTS))
-    Y = _targets(output_name, rng)
-    sample_weight = rng.uniform(0.2, 2.0, size=N_ROWS) if weighted else np.ones(N_ROWS)
+    X = rng.normal(size=(n_rows, layer_sizes[0]))
+    Y = _targets(output_name, rng, n_rows, layer_sizes[-1])
+    sample_weight = rng.uniform(0.2, 2.0, size=n_rows) if weighted else np.ones(n_rows)
     return {
         "params": params,
         "layout": layout,
-        "activations": [ACTIVATIONS[activation_name]] * (depth - 1),
+        "activations": [ACTIVATIONS[activation_name]] * (layout.depth - 1),
         "output_layer": OUTPUT_LAYERS[output_name],
         "X": X,
         "Y": Y,
         "row_weights": sample_weight / sample_weight.sum(),
         "l2": l2,
-        "workspace": Workspace(layout, N_ROWS, np.float64),
+        "workspace": Workspace(layout, n_rows, np.float64),
     }
 
 
@@ -396,20 +402,9 @@ def test_loss_and_gradient_of_unit_sizes_matches_finite_differences(
     layer_sizes, n_rows
 ):
     """One input, one unit, one output or one row: backprop still equals FD."""
-    rng = np.random.default_rng(2)
-    layout = Layout(layer_sizes)
-    sample_weight = rng.uniform(0.2, 2.0, size=n_rows)
-    problem = {
-        "params": rng.normal(scale=0.8, size=layout.n_params),
-        "layout": layout,
-        "activations": [ACTIVATIONS["tanh"]] * (len(layer_sizes) - 2),
-        "output_layer": OUTPUT_LAYERS["squared_error"],
-        "X": rng.normal(size=(n_rows, layer_sizes[0])),
-        "Y": rng.normal(size=(n_rows, layer_sizes[-1])),
-        "row_weights": sample_weight / sample_weight.sum(),
-        "l2": 0.3,
-        "workspace": Workspace(layout, n_rows, np.float64),
-    }
+    problem = _problem(
+        "tanh", "squared_error", None, 0.3, True, layer_sizes, n_rows=n_rows
+    )
     assert gradient_relative_error(problem) < 1e-6
 
 
