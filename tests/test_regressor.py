@@ -129,3 +129,18 @@ def test_object_array_of_numbers_is_a_numeric_target():
     as_floats = FNNRegressor(**params).fit(X, y)
     as_objects = FNNRegressor(**params).fit(X, y.astype(object))
     assert_allclose(as_objects.predict(X), as_floats.predict(X), rtol=0, atol=0)
+
+
+def test_depth_one_frequency_with_exposure_equals_poisson_glm():
+    """Counts over exposure, weighted by exposure: the GLM of claim frequency."""
+    X, rng = _features()
+    exposure = rng.uniform(0.1, 1.0, size=80)
+    counts = rng.poisson(exposure * np.exp(X @ np.array([0.3, -0.2, 0.1])))
+    params = dict(CONVEX, learning_rate_init=0.05)
+    fnn = FNNRegressor(loss="poisson", alpha=2.0, **params)
+    fnn.fit(X, counts / exposure, sample_weight=exposure)
+    reference = PoissonRegressor(alpha=2.0 / exposure.sum(), tol=1e-12, max_iter=1000)
+    reference.fit(X, counts / exposure, sample_weight=exposure)
+    assert_allclose(fnn.coefs_[0].ravel(), reference.coef_, rtol=1e-6, atol=1e-8)
+    # the expected counts of the fit add up to the observed ones, as for a GLM
+    assert_allclose((fnn.predict(X) * exposure).sum(), counts.sum(), rtol=1e-6)
